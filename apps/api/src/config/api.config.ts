@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { baseEnvSchema, encryptionKey, envBoolean, envInt, envPort, fixLinkSecret, ingestSecret, jwtSecret, loadConfig } from '@epitrace/config';
+
+/** Every setting of the api, validated at boot. Documented in .env.example. */
+export const ApiEnvSchema = baseEnvSchema.extend({
+  PORT: envPort(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** Public base URL of this API, used in alert links and the dashboard. */
+  PUBLIC_URL: z.string().url().default('http://localhost:8080'),
+  JWT_SECRET: jwtSecret,
+  JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]$/, 'like 15m, 12h or 7d').default('12h'),
+  ENCRYPTION_KEY: encryptionKey,
+  INGEST_SECRET: ingestSecret,
+  FIX_LINK_SECRET: fixLinkSecret,
+  /** Comma-separated origins allowed by CORS; empty allows none (same-origin only). */
+  CORS_ORIGINS: z.string().default('http://localhost:3000,http://localhost:8080'),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 100kb or 1mb').default('256kb'),
+  /** Requests per minute per IP on /auth routes. */
+  AUTH_RATE_LIMIT_PER_MINUTE: envInt(20, 1, 10_000),
+  /** `GET /dev/reset-db` exists only when this is true and NODE_ENV=development. */
+  DEV_RESET_DB_ENABLED: envBoolean(false),
+});
+
+export type ApiConfig = z.infer<typeof ApiEnvSchema> & { APP_NAME: 'api' };
+
+export const API_DEV_SECRETS = ['JWT_SECRET', 'ENCRYPTION_KEY', 'INGEST_SECRET', 'FIX_LINK_SECRET'] as const;
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return { ...loadConfig('api', ApiEnvSchema, { env, devSecrets: API_DEV_SECRETS }), APP_NAME: 'api' };
+}

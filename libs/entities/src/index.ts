@@ -1,0 +1,14 @@
+export * from './lib/alert-delivery.entity';
+export * from './lib/data-source-options';
+export * from './lib/fix-job.entity';
+export * from './lib/fix-trigger-token.entity';
+export * from './lib/github-token.entity';
+export * from './lib/incident.entity';
+export * from './lib/job-log-entry.entity';
+export * from './lib/monitor-check.entity';
+export * from './lib/monitor.entity';
+export * from './lib/run-migrations';
+export * from './lib/snake-naming.strategy';
+export * from './lib/user.entity';
+export * from './lib/webhook.entity';
+export { MIGRATIONS } from './migrations';

@@ -1,0 +1,38 @@
+import { DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfigBase } from './app-config.module';
+
+/** Anything that can carry a credential, wherever it sits in a log object. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-ingest-secret"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.rePassword',
+  '*.access_token',
+  '*.accessToken',
+  '*.token',
+  '*.webhook_url',
+  '*.webhookUrl',
+  '*.secret',
+  '*.apiKey',
+];
+
+/** Structured JSON logs (pretty in a terminal when LOG_PRETTY=true), secrets redacted, one `app` field per process. */
+export function createLoggerModule(config: AppConfigBase): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      name: config.APP_NAME,
+      level: config.LOG_LEVEL,
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[REDACTED]' },
+      transport: config.LOG_PRETTY ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } } : undefined,
+      // The query string of the auto-fix link and stream tokens is a credential: log the path only.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    },
+  });
+}

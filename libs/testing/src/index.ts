@@ -1,0 +1,3 @@
+export * from './lib/net';
+export * from './lib/test-database';
+export * from './lib/test-redis';
