@@ -1,0 +1,2 @@
+export * from './lib/monitor-scheduler.service';
+export * from './lib/monitor-scheduling.module';
