@@ -26,10 +26,29 @@ export async function bootstrapApp<C extends AppConfigBase>(options: BootstrapOp
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.enableShutdownHooks();
+  armShutdownDeadline(config.SHUTDOWN_GRACE_MS, app.get(Logger));
   await options.configure?.(app);
   await app.listen(config.PORT, config.HOST ?? '0.0.0.0');
   app.get(Logger).log(`${config.APP_NAME} listening on ${config.HOST ?? '0.0.0.0'}:${config.PORT}`);
   return app;
+}
+
+/**
+ * Nest's shutdown hooks close queues (a BullMQ worker waits for its active jobs) and the
+ * database, which can take as long as the longest job. After the grace period the process
+ * exits anyway: BullMQ then sees the unfinished jobs as stalled and hands them to another
+ * worker (or retries them after a restart), so nothing is lost and nothing stays "running".
+ */
+function armShutdownDeadline(graceMs: number, logger: Logger): void {
+  const arm = (signal: NodeJS.Signals) => {
+    logger.log(`${signal} received: finishing in-flight work (up to ${graceMs} ms)`);
+    setTimeout(() => {
+      logger.warn(`shutdown grace period of ${graceMs} ms is over; exiting with work handed back to the queue`);
+      process.exit(1);
+    }, graceMs).unref();
+  };
+  process.once('SIGTERM', arm);
+  process.once('SIGINT', arm);
 }
 
 /** Runs main(); configuration and dependency problems are printed as plain sentences, then exit 1. */
