@@ -1,3 +1,5 @@
 export * from './lib/net';
 export * from './lib/test-database';
 export * from './lib/test-redis';
+export * from './lib/fakes/git-http-server';
+export * from './lib/private-services';
