@@ -1,0 +1,3 @@
+export * from './lib/git-environment';
+export * from './lib/repo-checkout';
+export * from './lib/repo-url';
