@@ -6,6 +6,7 @@ export * from './lib/github-token.entity';
 export * from './lib/incident.entity';
 export * from './lib/job-log-entry.entity';
 export * from './lib/monitor-check.entity';
+export * from './lib/monitor-check-rollup.entity';
 export * from './lib/monitor.entity';
 export * from './lib/run-migrations';
 export * from './lib/snake-naming.strategy';

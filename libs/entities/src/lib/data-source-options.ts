@@ -7,6 +7,7 @@ import { GithubToken, MonitorGithubToken } from './github-token.entity';
 import { Incident } from './incident.entity';
 import { JobLogEntry } from './job-log-entry.entity';
 import { MonitorCheck } from './monitor-check.entity';
+import { MonitorCheckRollup } from './monitor-check-rollup.entity';
 import { Monitor } from './monitor.entity';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { User } from './user.entity';
@@ -16,6 +17,7 @@ export const ENTITIES = [
   User,
   Monitor,
   MonitorCheck,
+  MonitorCheckRollup,
   Webhook,
   MonitorWebhook,
   GithubToken,

@@ -63,6 +63,14 @@ export class Incident {
   @Column({ type: 'timestamptz', nullable: true })
   analysisCompletedAt: Date | null;
 
+  /** Set once the `monitor-down` job is in the queue; a sweep re-enqueues incidents left without it. */
+  @Column({ type: 'timestamptz', nullable: true })
+  downEventEnqueuedAt: Date | null;
+
+  /** Set once the `monitor-recovered` job is in the queue (resolved incidents only). */
+  @Column({ type: 'timestamptz', nullable: true })
+  recoveryEventEnqueuedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

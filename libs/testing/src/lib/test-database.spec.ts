@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '@epitrace/testing';
-import { Incident, Monitor, User, buildDataSourceOptions } from '../src';
+import { Incident, Monitor, User, buildDataSourceOptions } from '@epitrace/entities';
+import { createTestDatabase, TestDatabase } from './test-database';
 
-describe('schema (real Postgres, migrations applied)', () => {
+describe('a test database (real Postgres, every migration applied)', () => {
   let db: TestDatabase;
   let ds: DataSource;
 
