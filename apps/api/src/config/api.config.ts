@@ -19,6 +19,22 @@ export const ApiEnvSchema = baseEnvSchema.extend({
   AUTH_RATE_LIMIT_PER_MINUTE: envInt(20, 1, 10_000),
   /** `GET /dev/reset-db` exists only when this is true and NODE_ENV=development. */
   DEV_RESET_DB_ENABLED: envBoolean(false),
+  /**
+   * Accept any http(s) host as a webhook URL instead of only Slack's and Discord's webhook hosts.
+   * For self-hosted relays and local test receivers; leave off otherwise.
+   */
+  WEBHOOK_ALLOW_ANY_HOST: envBoolean(false),
+  /** Fix-job log lines older than this are deleted (hourly sweep). */
+  LOG_RETENTION_DAYS: envInt(30, 1, 3650),
+  /** Longest accepted log message (characters) and most entries per ingest request. */
+  LOG_MAX_MESSAGE_LENGTH: envInt(16_384, 256, 1_000_000),
+  LOG_MAX_BATCH: envInt(500, 1, 10_000),
+  /** SSE heartbeat period (the contract says 15 s; tests shorten it). */
+  LOG_STREAM_HEARTBEAT_MS: envInt(15_000, 10, 300_000),
+  /** Unsent bytes a stream client may fall behind by before it is dropped (it resumes with Last-Event-ID). */
+  LOG_STREAM_MAX_BUFFER_BYTES: envInt(1_048_576, 16_384, 268_435_456),
+  /** Lifetime of the query-string stream tokens EventSource clients use. */
+  LOG_STREAM_TOKEN_TTL_SECONDS: envInt(60, 5, 3600),
 });
 
 export type ApiConfig = z.infer<typeof ApiEnvSchema> & { APP_NAME: 'api' };
