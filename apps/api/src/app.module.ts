@@ -1,10 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { AppConfigModule, HealthModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { QUEUES } from '@epitrace/queue-contracts';
+import { QueueBoardModule } from './admin/queue-board.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/request-validation.exception';
 import type { ApiConfig } from './config/api.config';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { LogsModule } from './logs/logs.module';
 
 export interface AppModuleOptions {
   /** Where log lines go instead of stdout (the e2e harness captures them). */
@@ -22,8 +26,12 @@ export class AppModule {
         createDatabaseModule(),
         createQueueRootModule(),
         HealthModule,
+        MetricsModule.forRoot(Object.values(QUEUES)),
+        QueueBoardModule.forRoot(config),
         // Feature modules: one line each.
         AuthModule,
+        LogsModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

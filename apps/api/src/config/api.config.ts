@@ -19,6 +19,9 @@ export const ApiEnvSchema = baseEnvSchema.extend({
   AUTH_RATE_LIMIT_PER_MINUTE: envInt(20, 1, 10_000),
   /** `GET /dev/reset-db` exists only when this is true and NODE_ENV=development. */
   DEV_RESET_DB_ENABLED: envBoolean(false),
+  /** Bull Board at /admin/queues (HTTP Basic) is mounted only when a password is set. */
+  BULL_BOARD_USERNAME: z.string().min(1).default('admin'),
+  BULL_BOARD_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /**
    * Accept any http(s) host as a webhook URL instead of only Slack's and Discord's webhook hosts.
    * For self-hosted relays and local test receivers; leave off otherwise.
