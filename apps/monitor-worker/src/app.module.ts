@@ -1,6 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfigModule, HealthModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { ChecksModule } from './checks/checks.module';
 import type { MonitorWorkerConfig } from './config/monitor-worker.config';
+import { MaintenanceModule } from './maintenance/maintenance.module';
+import { ScheduleSyncModule } from './scheduling/schedule-sync.module';
 
 @Module({})
 export class AppModule {
@@ -12,7 +16,11 @@ export class AppModule {
         createLoggerModule(config),
         createDatabaseModule(),
         createQueueRootModule(),
+        ScheduleModule.forRoot(),
         HealthModule,
+        ChecksModule,
+        ScheduleSyncModule,
+        MaintenanceModule,
       ],
     };
   }

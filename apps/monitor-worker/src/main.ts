@@ -1,3 +1,4 @@
+import './threadpool';
 import 'reflect-metadata';
 import { bootstrapApp, runMain } from '@epitrace/nest-common';
 import { AppModule } from './app.module';

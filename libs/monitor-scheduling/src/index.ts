@@ -1,2 +1,3 @@
 export * from './lib/monitor-scheduler.service';
 export * from './lib/monitor-scheduling.module';
+export * from './lib/schedule-reconciler';

@@ -15,12 +15,16 @@ export const JOB_OPTIONS = {
   codeJob: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, ...RETENTION },
 } as const satisfies Record<string, JobsOptions>;
 
-/** Deterministic job ids make enqueueing idempotent: BullMQ ignores a second add with the same id. */
+/**
+ * Deterministic job ids make enqueueing idempotent: BullMQ ignores a second add with the same id.
+ * BullMQ refuses a custom id containing ':' unless it has exactly three ':'-separated parts
+ * ("Custom Id cannot contain :"), hence '-' as the separator.
+ */
 export const jobIds = {
-  monitorDown: (incidentId: string) => `monitor-down:${incidentId}`,
-  monitorRecovered: (incidentId: string) => `monitor-recovered:${incidentId}`,
-  fixFinished: (fixJobId: string) => `fix-finished:${fixJobId}`,
-  codeJob: (fixJobId: string) => `code-job:${fixJobId}`,
+  monitorDown: (incidentId: string) => `monitor-down-${incidentId}`,
+  monitorRecovered: (incidentId: string) => `monitor-recovered-${incidentId}`,
+  fixFinished: (fixJobId: string) => `fix-finished-${fixJobId}`,
+  codeJob: (fixJobId: string) => `code-job-${fixJobId}`,
   /** The job scheduler (repeatable) key of a monitor's checks. */
   monitorScheduler: (monitorId: string) => `monitor:${monitorId}`,
   monitorStarted: (monitorId: string, at: number) => `monitor-started:${monitorId}:${at}`,

@@ -1,0 +1,48 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { APP_CONFIG } from '@epitrace/nest-common';
+import { InvalidJobPayloadError, JOBS, QUEUES, parseJob } from '@epitrace/queue-contracts';
+import type { MonitorWorkerConfig } from '../config/monitor-worker.config';
+import { CheckRunResult, CheckService } from './check.service';
+
+/**
+ * When a run was meant to start. Scheduler jobs are named `repeat:<scheduler>:<millis>` and
+ * `monitor-started` jobs end in `:<millis>` too; otherwise the job's due time.
+ */
+export function intendedStartOf(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): Date {
+  const tail = Number(String(job.id ?? '').split(':').pop());
+  if (Number.isFinite(tail) && tail > 1_000_000_000_000) return new Date(tail);
+  return new Date(job.timestamp + (job.delay ?? 0));
+}
+
+@Processor(QUEUES.ANALYSIS_REQUESTS)
+export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly checks: CheckService,
+    @Inject(APP_CONFIG) private readonly config: MonitorWorkerConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.MONITOR_WORKER_CONCURRENCY;
+  }
+
+  async process(job: Job): Promise<CheckRunResult> {
+    let parsed;
+    try {
+      parsed = parseJob(job.name, job.data);
+    } catch (err) {
+      if (err instanceof InvalidJobPayloadError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+    switch (parsed.name) {
+      case JOBS.MONITOR_CHECK:
+      case JOBS.MONITOR_STARTED:
+        return this.checks.run(parsed.data.monitorId, intendedStartOf(job));
+      default:
+        throw new UnrecoverableError(`job "${job.name}" does not belong on ${QUEUES.ANALYSIS_REQUESTS}`);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { CheckRecorder } from './check-recorder.service';
+import { CheckTargetLoader } from './check-target.loader';
+import { HttpChecker } from './http-checker';
+
+export type CheckRunResult = 'checked' | 'skipped';
+
+/** Runs one scheduled check of one monitor and hands its result to the batch writer. */
+@Injectable()
+export class CheckService {
+  constructor(
+    private readonly targets: CheckTargetLoader,
+    private readonly checker: HttpChecker,
+    private readonly recorder: CheckRecorder,
+  ) {}
+
+  /** `scheduledAt`: when this run was meant to start (identifies the run; see CheckRecord). */
+  async run(monitorId: string, scheduledAt: Date): Promise<CheckRunResult> {
+    const target = await this.targets.load(monitorId);
+    // Paused or deleted since the job was scheduled: the reconciler removes the leftover schedule.
+    if (!target) return 'skipped';
+    const checkedAt = new Date();
+    const outcome = await this.checker.check(target);
+    await this.recorder.record({ ...outcome, monitorId, checkedAt, scheduledAt });
+    return 'checked';
+  }
+}

@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ReconcileReport, ScheduleReconciler, SchedulableMonitor } from '@epitrace/monitor-scheduling';
+import { APP_CONFIG } from '@epitrace/nest-common';
+import type { MonitorWorkerConfig } from '../config/monitor-worker.config';
+import { IncidentEventsProducer } from '../incidents/incident-events.producer';
+
+/**
+ * Postgres is the source of truth, Redis keeps nothing on disk: at start-up and every
+ * SCHEDULE_RECONCILE_INTERVAL_MS the job schedulers are re-synced with the active monitors and
+ * incident events that never reached the queue are re-enqueued.
+ */
+@Injectable()
+export class ScheduleSyncService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ScheduleSyncService.name);
+  private running: Promise<ReconcileReport | null> | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: MonitorWorkerConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly reconciler: ScheduleReconciler,
+    private readonly events: IncidentEventsProducer,
+    private readonly registry: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.syncNow();
+    this.registry.addInterval(
+      'schedule-sync',
+      setInterval(() => void this.syncNow(), this.config.SCHEDULE_RECONCILE_INTERVAL_MS),
+    );
+  }
+
+  /** One pass; concurrent calls share the pass in progress. Errors are logged, never thrown. */
+  syncNow(): Promise<ReconcileReport | null> {
+    this.running ??= this.sync().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async sync(): Promise<ReconcileReport | null> {
+    let report: ReconcileReport | null = null;
+    try {
+      report = await this.reconciler.reconcile(() => this.activeMonitors());
+    } catch (err) {
+      this.logger.error(`schedule reconciliation failed (retried in ${this.config.SCHEDULE_RECONCILE_INTERVAL_MS} ms): ${(err as Error).message}`);
+    }
+    try {
+      await this.events.sweepMissed();
+    } catch (err) {
+      this.logger.error(`incident event sweep failed: ${(err as Error).message}`);
+    }
+    return report;
+  }
+
+  private activeMonitors(): Promise<SchedulableMonitor[]> {
+    return this.db.query(`SELECT id, check_interval AS "checkInterval" FROM monitors WHERE is_active`);
+  }
+}
