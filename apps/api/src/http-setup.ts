@@ -3,6 +3,16 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { ApiConfig } from './config/api.config';
 
+/**
+ * A JSON string with a lone UTF-16 surrogate cannot be stored faithfully (Postgres would get
+ * U+FFFD instead) and crashes some validators (encodeURI throws), so such a body is refused
+ * while it is parsed, for every route at once: body-parser answers 400 "invalid JSON".
+ */
+export function rejectIllFormedStrings(_key: string, value: unknown): unknown {
+  if (typeof value === 'string' && !value.isWellFormed()) throw new SyntaxError('strings must be well-formed Unicode');
+  return value;
+}
+
 /** HTTP hardening and documentation, shared by main.ts and the tests so both run the same stack. */
 export function configureHttp(app: NestExpressApplication, config: ApiConfig): void {
   app.disable('x-powered-by');
@@ -10,7 +20,7 @@ export function configureHttp(app: NestExpressApplication, config: ApiConfig): v
   app.use(helmet({ contentSecurityPolicy: false }));
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   app.enableCors({ origin: origins, credentials: false });
-  app.useBodyParser('json', { limit: config.BODY_LIMIT });
+  app.useBodyParser('json', { limit: config.BODY_LIMIT, reviver: rejectIllFormedStrings });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
 
   const document = SwaggerModule.createDocument(
