@@ -7,6 +7,10 @@ import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/request-validation.exception';
 import type { ApiConfig } from './config/api.config';
+import { DevModule } from './dev/dev.module';
+import { GithubTokensModule } from './github-tokens/github-tokens.module';
+import { MonitorsModule } from './monitors/monitors.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { LogsModule } from './logs/logs.module';
 
@@ -30,6 +34,10 @@ export class AppModule {
         QueueBoardModule.forRoot(config),
         // Feature modules: one line each.
         AuthModule,
+        MonitorsModule,
+        WebhooksModule,
+        GithubTokensModule,
+        ...(DevModule.isEnabled(config) ? [DevModule] : []),
         LogsModule,
         DashboardModule,
       ],

@@ -42,6 +42,8 @@ export function clientErrorForDatabaseError(err: unknown): { status: number; mes
       return { status: 409, message: 'Already exists' };
     case '23503':
       return { status: 404, message: 'Referenced resource not found' };
+    case '23502': // not_null_violation
+    case '23514': // check_violation
     case '22P02':
     case '22001':
     case '22003':
