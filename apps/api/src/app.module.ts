@@ -12,6 +12,7 @@ import { GithubTokensModule } from './github-tokens/github-tokens.module';
 import { MonitorsModule } from './monitors/monitors.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { IncidentsModule } from './incidents/incidents.module';
 import { LogsModule } from './logs/logs.module';
 
 export interface AppModuleOptions {
@@ -40,6 +41,7 @@ export class AppModule {
         ...(DevModule.isEnabled(config) ? [DevModule] : []),
         LogsModule,
         DashboardModule,
+        IncidentsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
