@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HealthModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { QUEUES } from '@epitrace/queue-contracts';
 import type { AnalysisAgentConfig } from './config/analysis-agent.config';
 
 @Module({})
@@ -13,6 +14,7 @@ export class AppModule {
         createDatabaseModule(),
         createQueueRootModule(),
         HealthModule,
+        MetricsModule.forRoot([QUEUES.DOWN_MONITORS]),
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { AppConfigModule, HealthModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { QUEUES } from '@epitrace/queue-contracts';
 import { ChecksModule } from './checks/checks.module';
 import type { MonitorWorkerConfig } from './config/monitor-worker.config';
 import { MaintenanceModule } from './maintenance/maintenance.module';
@@ -18,6 +19,7 @@ export class AppModule {
         createQueueRootModule(),
         ScheduleModule.forRoot(),
         HealthModule,
+        MetricsModule.forRoot([QUEUES.ANALYSIS_REQUESTS, QUEUES.DOWN_MONITORS]),
         ChecksModule,
         ScheduleSyncModule,
         MaintenanceModule,
