@@ -24,9 +24,10 @@ function reachable(url, defaultPort) {
 }
 
 async function main() {
-  if (!existsSync(join(root, 'node_modules'))) {
-    console.error('Dependencies are not installed: run `npm ci` first.');
-    process.exit(1);
+  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+    console.log('Installing dependencies (npm ci)…');
+    const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+    if (install.status !== 0) process.exit(install.status || 1);
   }
   const databaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/epitrace';
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
