@@ -15,6 +15,8 @@ module.exports = {
       outputHashing: 'none',
       generatePackageJson: false,
       sourceMap: true,
+      // The dashboard's static page, served from dist/apps/api/dashboard.
+      assets: [{ input: './src/dashboard/static', glob: '**/*', output: 'dashboard' }],
     }),
   ],
 };
