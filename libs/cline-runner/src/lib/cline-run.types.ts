@@ -59,4 +59,6 @@ export interface ClineRunResult {
   stderrTail: string;
   durationMs: number;
   eventCount: number;
+  /** Why a run that did not complete failed, in one redacted sentence (absent on success). */
+  error?: string;
 }

@@ -1,0 +1,217 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { redactSecrets } from '@epitrace/secrets';
+import { RunDirs, runArgs, runEnv } from './cline-args';
+import { resolveClineBinary } from './cline-binary';
+import { RunResultLine, TailBuffer, parseClineLine, truncate } from './cline-events';
+import type { ClineLogEvent, ClineOutcome, ClineRunOptions, ClineRunResult } from './cline-run.types';
+import { authArgs, needsAuthStep, storeProviderKey } from './provider-credentials';
+import { runInProcessGroup } from './process-group';
+
+const execFileAsync = promisify(execFile);
+
+export interface ClineRunnerSettings {
+  /** Path of the CLI; defaults to CLINE_BIN, the pinned package's native binary, then PATH. */
+  binary?: string;
+  /** Between SIGINT and SIGKILL when a run is stopped. */
+  killGraceMs?: number;
+  /** Where the per-run temp dirs go (default: the OS temp dir). */
+  tempRoot?: string;
+  stderrTailChars?: number;
+  /** At most this many stderr lines become log events (the CLI prints warnings with stack traces). */
+  maxStderrEvents?: number;
+}
+
+export const CLINE_RUNNER_SETTINGS = Symbol('CLINE_RUNNER_SETTINGS');
+
+const AUTH_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs the `cline` CLI headless, once per task, and reports how it ended. Every run gets its own
+ * temp `--config`/`--data-dir`/HOME (nothing touches the service user's ~/.cline), its own
+ * process group and a deadline the runner enforces itself.
+ */
+@Injectable()
+export class ClineRunner {
+  private readonly settings: Required<Omit<ClineRunnerSettings, 'binary'>> & { binary: string };
+
+  constructor(@Optional() @Inject(CLINE_RUNNER_SETTINGS) settings: ClineRunnerSettings = {}) {
+    this.settings = {
+      binary: settings.binary ?? resolveClineBinary(),
+      killGraceMs: settings.killGraceMs ?? 5_000,
+      tempRoot: settings.tempRoot ?? tmpdir(),
+      stderrTailChars: settings.stderrTailChars ?? 2_000,
+      maxStderrEvents: settings.maxStderrEvents ?? 50,
+    };
+  }
+
+  get binary(): string {
+    return this.settings.binary;
+  }
+
+  async run(options: ClineRunOptions): Promise<ClineRunResult> {
+    const startedAt = Date.now();
+    const known = [options.provider.apiKey, ...(options.redact ?? [])].filter((s): s is string => Boolean(s));
+    const emit = (event: ClineLogEvent) => {
+      try {
+        options.onEvent?.(event);
+      } catch {
+        // a failing log sink must not take the run down with it
+      }
+    };
+    const result = (outcome: ClineOutcome, partial: Partial<ClineRunResult>): ClineRunResult => ({
+      outcome,
+      text: '',
+      exitCode: null,
+      signal: null,
+      stderrTail: '',
+      eventCount: 0,
+      ...partial,
+      durationMs: Date.now() - startedAt,
+    });
+    if (options.signal?.aborted) return result('cancelled', { error: 'cancelled before it started' });
+
+    const dirs = await this.makeRunDirs();
+    try {
+      const env = runEnv(options, dirs);
+      if (needsAuthStep(options.provider)) {
+        const failure = await this.configureProvider(options, dirs, env, known, startedAt);
+        if (failure) return result(failure.outcome, failure);
+      }
+      emit({ ts: new Date().toISOString(), kind: 'runner', message: `starting cline (${options.mode} mode, ${options.provider.provider}/${options.provider.model})` });
+
+      const stderr = new TailBuffer(this.settings.stderrTailChars);
+      let stderrEvents = 0;
+      let eventCount = 0;
+      let runResult: RunResultLine | undefined;
+      const exit = await runInProcessGroup(this.settings.binary, runArgs(options, dirs), {
+        cwd: options.workdir,
+        env,
+        deadlineMs: Math.max(0, options.timeoutMs - (Date.now() - startedAt)),
+        killGraceMs: this.settings.killGraceMs,
+        signal: options.signal,
+        onStdoutLine: (line) => {
+          if (!line.trim()) return;
+          eventCount++;
+          const parsed = parseClineLine(line, known);
+          if (parsed.kind === 'noise') return;
+          if (parsed.kind === 'run_result') runResult = parsed.result;
+          emit(parsed.event);
+        },
+        onStderr: (chunk) => {
+          stderr.push(chunk);
+          for (const line of chunk.split(/\r?\n/)) {
+            if (!line.trim() || /^\s+at\s/.test(line) || stderrEvents >= this.settings.maxStderrEvents) continue;
+            stderrEvents++;
+            emit({ ts: new Date().toISOString(), kind: 'stderr', message: truncate(redactSecrets(line, known), 300) });
+          }
+        },
+        onStopping: (why, how) =>
+          emit({ ts: new Date().toISOString(), kind: 'runner', message: `${why === 'deadline' ? `deadline of ${options.timeoutMs} ms reached` : 'cancelled'}: sending ${how} to the agent` }),
+      });
+
+      const outcome = classify(exit, runResult);
+      const stderrTail = stderr.tail(known);
+      return result(outcome, {
+        text: redactSecrets(runResult?.text ?? '', known),
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        stderrTail,
+        eventCount,
+        error: outcome === 'completed' ? undefined : describeFailure(outcome, exit, runResult, stderrTail, options.timeoutMs, known),
+      });
+    } finally {
+      await rm(dirs.root, { recursive: true, force: true });
+      await removeCheckpointRefs(options.workdir);
+    }
+  }
+
+  private async makeRunDirs(): Promise<RunDirs> {
+    const root = await mkdtemp(join(this.settings.tempRoot, 'epitrace-cline-'));
+    const dirs = { root, config: join(root, 'config'), data: join(root, 'data'), home: join(root, 'home') };
+    await Promise.all([dirs.config, dirs.data, dirs.home].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+    return dirs;
+  }
+
+  /** `cline auth` for base-URL providers; see storeProviderKey for why the key is not in argv. */
+  private async configureProvider(
+    options: ClineRunOptions,
+    dirs: RunDirs,
+    env: NodeJS.ProcessEnv,
+    known: string[],
+    startedAt: number,
+  ): Promise<(Partial<ClineRunResult> & { outcome: ClineOutcome }) | undefined> {
+    const stderr = new TailBuffer(this.settings.stderrTailChars);
+    const exit = await runInProcessGroup(this.settings.binary, authArgs(options.provider, dirs.config, dirs.data), {
+      cwd: options.workdir,
+      env,
+      deadlineMs: Math.min(AUTH_TIMEOUT_MS, Math.max(0, options.timeoutMs - (Date.now() - startedAt))),
+      killGraceMs: this.settings.killGraceMs,
+      signal: options.signal,
+      onStderr: (chunk) => stderr.push(chunk),
+    });
+    const stderrTail = stderr.tail(known);
+    if (exit.spawnError) return { outcome: 'spawn_failed', error: exit.spawnError, stderrTail };
+    if (exit.cancelled) return { outcome: 'cancelled', error: 'cancelled while configuring the provider', stderrTail };
+    if (exit.timedOut) return { outcome: 'timed_out', error: 'timed out while configuring the provider (cline auth)', stderrTail };
+    if (exit.exitCode !== 0) return { outcome: 'error', exitCode: exit.exitCode, error: `cline auth failed (exit ${exit.exitCode}): ${lastLine(stderrTail)}`, stderrTail };
+    try {
+      await storeProviderKey(dirs.data, options.provider);
+    } catch (err) {
+      return { outcome: 'error', error: redactSecrets((err as Error).message, known), stderrTail };
+    }
+    return undefined;
+  }
+}
+
+function classify(exit: { exitCode: number | null; timedOut: boolean; cancelled: boolean; spawnError?: string }, runResult?: RunResultLine): ClineOutcome {
+  if (exit.spawnError) return 'spawn_failed';
+  if (exit.timedOut) return 'timed_out';
+  if (exit.cancelled) return 'cancelled';
+  if (exit.exitCode === 0 && runResult?.finishReason === 'completed') return 'completed';
+  if (runResult?.finishReason === 'aborted') return 'aborted';
+  return 'error';
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim());
+  return lines[lines.length - 1] ?? '';
+}
+
+function describeFailure(
+  outcome: ClineOutcome,
+  exit: { exitCode: number | null; signal: string | null; spawnError?: string },
+  runResult: RunResultLine | undefined,
+  stderrTail: string,
+  timeoutMs: number,
+  known: string[],
+): string {
+  switch (outcome) {
+    case 'spawn_failed':
+      return exit.spawnError ?? 'cline could not be started';
+    case 'timed_out':
+      return `cline did not finish within ${Math.round(timeoutMs / 1000)} s`;
+    case 'cancelled':
+      return 'cancelled';
+    default: {
+      const reason = runResult?.finishReason === 'error' && runResult.text ? redactSecrets(runResult.text, known) : lastLine(stderrTail);
+      const how = runResult ? `finished with "${runResult.finishReason}"` : `exited with ${exit.signal ?? `code ${exit.exitCode}`} without a result`;
+      return truncate(`cline ${how}${reason ? `: ${reason}` : ''}`, 500);
+    }
+  }
+}
+
+/** The CLI records checkpoints as `refs/cline/*` in the repository; they must not be pushed or kept. */
+async function removeCheckpointRefs(workdir: string): Promise<void> {
+  const git = (args: string[]) => execFileAsync('git', ['-C', workdir, ...args], { env: { PATH: process.env['PATH'] ?? '', GIT_TERMINAL_PROMPT: '0' } });
+  try {
+    const { stdout } = await git(['for-each-ref', '--format=%(refname)', 'refs/cline/']);
+    for (const ref of stdout.split('\n').filter(Boolean)) await git(['update-ref', '-d', ref]);
+  } catch {
+    // not a git checkout (or git missing): nothing to clean
+  }
+}
