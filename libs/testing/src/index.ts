@@ -3,3 +3,4 @@ export * from './lib/test-database';
 export * from './lib/test-redis';
 export * from './lib/fakes/git-http-server';
 export * from './lib/private-services';
+export * from './lib/fakes/fake-openai-server';

@@ -70,7 +70,8 @@ export function parseClineLine(line: string, known: readonly string[], ts = new 
     const error = ev['error'] && typeof ev['error'] === 'object' ? asText((ev['error'] as Record<string, unknown>)['message']) : asText(ev['error']);
     const text = asText(ev['text']);
     let message: string;
-    if (tool) message = `${type}: ${tool}`;
+    if (tool && ev['contentType'] === 'tool') message = type === 'content_end' ? `tool ${tool} ${error ? `failed: ${error}` : 'finished'}` : `tool ${tool}`;
+    else if (tool) message = `${type}: ${tool}`;
     else if (error) message = `${type}: ${error}`;
     else if (text) message = `${type}: ${text}`;
     else if (ev['iteration'] !== undefined) message = `${type} ${asText(ev['iteration'])}`;
