@@ -69,6 +69,36 @@ describe('monitor routes', () => {
     for (const key of Object.keys(body)) expect(fetched.data[key]).toEqual(body[key]);
   });
 
+  it('stores request_body exactly as sent, and refuses prototype keys with 422 instead of dropping them', async () => {
+    const body = { nested: { list: [1, 'two', null, { deep: true }], empty: {} }, text: 'é ✓' };
+    const res = await ann.post('/monitor/create').send(monitorBody({ method: 'POST', request_body: body })).expect(201);
+    expect(res.body.data.request_body).toEqual(body);
+
+    const raw = JSON.stringify(monitorBody({ request_body: { ok: 1 } })).replace('{"ok":1}', '{"ok":1,"a":[{"__proto__":{"polluted":true}}]}');
+    const refused = await ann.post('/monitor/create').set('Content-Type', 'application/json').send(raw).expect(422);
+    expect(refused.body.errors).toEqual([{ path: ['request_body', 'a', 0, '__proto__'], message: expect.stringMatching(/not accepted/) }]);
+    const ctor = await ann.post('/monitor/create').send(monitorBody({ request_header: { constructor: 'x' } })).expect(422);
+    expect(ctor.body.errors[0].path).toEqual(['request_header', 'constructor']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('trims the name and refuses a blank one', async () => {
+    const res = await ann.post('/monitor/create').send(monitorBody({ name: '  Padded  ' })).expect(201);
+    expect(res.body.data.name).toBe('Padded');
+    const blank = await ann.post('/monitor/create').send(monitorBody({ name: '   ' })).expect(422);
+    expect(blank.body.errors).toEqual([{ path: ['name'], message: expect.stringMatching(/name/) }]);
+  });
+
+  it('reports one error per invalid field, starting with the basic one', async () => {
+    const res = await ann.post('/monitor/create').send({ url: 'https://a.example.com', repo_link: 'https://github.com/a/b', timeout: 1 }).expect(422);
+    expect(res.body.errors).toEqual([
+      { path: ['name'], message: 'name must be a string' },
+      { path: ['check_interval'], message: 'check_interval must be an integer number' },
+    ]);
+    const array = await ann.post('/monitor/create').send([monitorBody()]).expect(422);
+    expect(array.body).toEqual({ success: false, errors: [{ path: [], message: 'the request body must be a JSON object' }] });
+  });
+
   it('allows many monitors per account and lists them newest first with a capped limit', async () => {
     const bob = await api.registerUser();
     const ids: string[] = [];

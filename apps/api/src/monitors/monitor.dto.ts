@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -67,6 +67,8 @@ function IsNotBelow(other: string) {
     });
 }
 
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
 const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 
 export class StatusRangeDto {
@@ -86,6 +88,7 @@ export class StatusRangeDto {
 
 export class CreateMonitorRequestDto {
   @ApiProperty({ example: 'Checkout API', maxLength: 200 })
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
