@@ -10,7 +10,7 @@ module.exports = {
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/../../' }),
   // @octokit/* and its helpers ship only ES modules; Jest's CommonJS runtime needs them compiled.
   transformIgnorePatterns: [
-    'node_modules/(?!(@octokit|universal-user-agent|before-after-hook|fast-content-type-parse|json-with-bigint)/)',
+    'node_modules/(?!(@octokit|universal-user-agent|before-after-hook|fast-content-type-parse|content-type|json-with-bigint)/)',
   ],
   testTimeout: 60_000,
   passWithNoTests: true,

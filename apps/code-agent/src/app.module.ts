@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HealthModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { QUEUES } from '@epitrace/queue-contracts';
+import { FixJobsModule } from './fix-jobs/fix-jobs.module';
 import type { CodeAgentConfig } from './config/code-agent.config';
 
 @Module({})
@@ -13,6 +15,8 @@ export class AppModule {
         createDatabaseModule(),
         createQueueRootModule(),
         HealthModule,
+        MetricsModule.forRoot([QUEUES.CODE]),
+        FixJobsModule,
       ],
     };
   }

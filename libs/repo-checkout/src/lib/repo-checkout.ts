@@ -178,18 +178,36 @@ export class RepoCheckout {
     await appendFile(join(this.dir, '.git', 'info', 'exclude'), `\n/${relativePath.replace(/^\/+/, '')}\n`);
   }
 
-  /** Files changed in the working tree (ignored files excluded, as git sees them). */
-  async changedFiles(): Promise<ChangedFile[]> {
-    const out = await this.raw(['status', '--porcelain=v1', '--untracked-files=all']);
+  /**
+   * Files changed in the working tree (ignored files excluded, as git sees them). With
+   * `collapseUntrackedDirs`, a new directory is one entry (`node_modules/`) instead of every file in it.
+   */
+  async changedFiles(options: { collapseUntrackedDirs?: boolean } = {}): Promise<ChangedFile[]> {
+    const untracked = options.collapseUntrackedDirs ? '--untracked-files=normal' : '--untracked-files=all';
+    const out = await this.raw(['status', '--porcelain=v1', '-z', untracked, '--no-renames']);
     return out
-      .split('\n')
-      .filter((line) => line.trim())
-      .map((line) => ({ status: line.slice(0, 2).trim(), path: line.slice(3) }));
+      .split('\0')
+      .filter((entry) => entry.length > 3)
+      .map((entry) => ({ status: entry.slice(0, 2).trim(), path: entry.slice(3) }));
   }
 
-  /** Stages everything git does not ignore and commits it; null when there was nothing to commit. */
-  async commitAll(message: string): Promise<string | null> {
-    await this.raw(['add', '--all']);
+  /** Puts a tracked file back as it was in HEAD (or removes an untracked one from the tree). */
+  async discardChanges(paths: string[]): Promise<void> {
+    if (!paths.length) return;
+    const tracked = new Set((await this.raw(['ls-files', '-z', '--', ...paths])).split('\0').filter(Boolean));
+    const restore = paths.filter((p) => tracked.has(p));
+    if (restore.length) await this.raw(['checkout', 'HEAD', '--', ...restore]);
+    const remove = paths.filter((p) => !tracked.has(p));
+    if (remove.length) await this.raw(['clean', '-f', '-q', '--', ...remove]);
+  }
+
+  /**
+   * Stages everything git does not ignore (or only `paths`, when given) and commits it;
+   * null when there was nothing to commit.
+   */
+  async commitAll(message: string, paths?: string[]): Promise<string | null> {
+    if (paths && !paths.length) return null;
+    await this.raw(paths ? ['add', '--all', '--', ...paths] : ['add', '--all']);
     const staged = await this.raw(['diff', '--cached', '--name-only']);
     if (!staged.trim()) return null;
     // --no-verify: hooks an install step may have set up (husky) are not the bot's to run.

@@ -1,0 +1,40 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { APP_CONFIG } from '@epitrace/nest-common';
+import { InvalidJobPayloadError, JOBS, QUEUES, parseJob } from '@epitrace/queue-contracts';
+import type { CodeAgentConfig } from '../config/code-agent.config';
+import { FixJobRunner, FixRunOutcome } from './fix-job.runner';
+
+/** Takes `code-job`s off `code_queue`: validates, hands over to the runner, lets BullMQ retry. */
+@Processor(QUEUES.CODE)
+export class CodeJobProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CodeJobProcessor.name);
+
+  constructor(
+    private readonly runner: FixJobRunner,
+    @Inject(APP_CONFIG) private readonly config: CodeAgentConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.CODE_AGENT_CONCURRENCY;
+  }
+
+  async process(job: Job): Promise<FixRunOutcome> {
+    let parsed;
+    try {
+      parsed = parseJob(job.name, job.data);
+    } catch (err) {
+      // A malformed message will not heal by retrying.
+      if (err instanceof InvalidJobPayloadError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+    if (parsed.name !== JOBS.CODE_JOB) throw new UnrecoverableError(`unexpected job "${job.name}" on ${QUEUES.CODE}`);
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const outcome = await this.runner.run(parsed.data.fixJobId, parsed.data.incidentId, { final });
+    this.logger.log(`fix job ${parsed.data.fixJobId}: ${outcome}`);
+    return outcome;
+  }
+}
