@@ -19,7 +19,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const WORKER_MAIN = path.join(ROOT, 'dist/apps/monitor-worker/main.js');
 
 function parseArgs(argv) {
-  const opts = { monitors: 5000, interval: 5, duration: 120, workers: 2, flip: 50, failureThreshold: 3, concurrency: 300 };
+  const opts = { monitors: 5000, interval: 5, duration: 120, workers: 2, flip: 50, failureThreshold: 3, concurrency: 1000 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     if (!(key in opts)) throw new Error(`unknown flag ${argv[i]} (known: ${Object.keys(opts).join(', ')})`);
@@ -243,6 +243,10 @@ async function main() {
         `${name.padEnd(18)} CPU ${fmt(cpu)}% of one core, RSS start ${fmt(first.rssMb)} MB → end ${fmt(last.rssMb)} MB (min ${fmt(Math.min(...rss))}, max ${fmt(Math.max(...rss))})`,
       );
     }
+    const workerCpuSec = [...samples]
+      .filter(([name]) => name.startsWith('monitor-worker'))
+      .reduce((sum, [, s]) => sum + (s[s.length - 1].cpuSec - s[0].cpuSec), 0);
+    lines.push(`worker CPU / check ${fmt((workerCpuSec * 1000) / Math.max(1, agg.checks), 2)} ms (all monitor-worker processes, measurement window)`);
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     await cleanup();

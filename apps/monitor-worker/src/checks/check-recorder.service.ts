@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { incidentsTotal } from '@epitrace/metrics';
 import { APP_CONFIG } from '@epitrace/nest-common';
 import type { MonitorWorkerConfig } from '../config/monitor-worker.config';
 import { IncidentEventsProducer } from '../incidents/incident-events.producer';
@@ -11,10 +12,16 @@ interface Waiting {
 }
 
 /**
+ * Two batches may be in flight, so a slow commit does not stall the next one. They cannot
+ * deadlock (monitor rows are locked in id order) and a monitor is checked at most once per
+ * batch interval, so its consecutive checks land in order.
+ */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
+/**
  * Collects finished checks and writes them in batches (every CHECK_BATCH_FLUSH_MS, or at
- * CHECK_BATCH_MAX_ROWS), one batch at a time: under load batches simply grow. `record()`
- * resolves once the row is committed and any incident event enqueued, so a job only completes
- * when its check is stored.
+ * CHECK_BATCH_MAX_ROWS); under load batches simply grow. `record()` resolves once the row is
+ * committed and any incident event enqueued, so a job only completes when its check is stored.
  * Incident events are enqueued after the commit; if that fails the sweep re-enqueues them.
  */
 @Injectable()
@@ -22,7 +29,7 @@ export class CheckRecorder implements OnApplicationShutdown {
   private readonly logger = new Logger(CheckRecorder.name);
   private pending: Waiting[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: MonitorWorkerConfig,
@@ -33,31 +40,32 @@ export class CheckRecorder implements OnApplicationShutdown {
   record(record: CheckRecord): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ record, done: (err) => (err ? reject(err) : resolve()) });
-      if (this.pending.length >= this.config.CHECK_BATCH_MAX_ROWS) this.flushSoon(0);
-      else this.flushSoon(this.config.CHECK_BATCH_FLUSH_MS);
+      if (this.pending.length >= this.config.CHECK_BATCH_MAX_ROWS) this.writeNow();
+      else this.timer ??= setTimeout(() => this.writeNow(), this.config.CHECK_BATCH_FLUSH_MS);
     });
   }
 
-  /** Writes everything waiting now (and waits for a batch already in flight). */
+  /** Writes everything waiting and resolves when nothing is left in flight (shutdown, tests). */
   async flush(): Promise<void> {
+    while (this.pending.length || this.inFlight.size) {
+      this.writeNow();
+      if (this.inFlight.size) await Promise.race(this.inFlight);
+    }
+  }
+
+  private writeNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    while (this.flushing) await this.flushing;
-    if (!this.pending.length) return;
+    // At capacity: the batch finishing next picks up what is waiting.
+    if (!this.pending.length || this.inFlight.size >= MAX_BATCHES_IN_FLIGHT) return;
     const batch = this.pending;
     this.pending = [];
-    this.flushing = this.write(batch).finally(() => {
-      this.flushing = null;
-      if (this.pending.length) this.flushSoon(this.pending.length >= this.config.CHECK_BATCH_MAX_ROWS ? 0 : this.config.CHECK_BATCH_FLUSH_MS);
+    const writing: Promise<void> = this.write(batch).finally(() => {
+      this.inFlight.delete(writing);
+      if (this.pending.length >= this.config.CHECK_BATCH_MAX_ROWS) this.writeNow();
+      else if (this.pending.length) this.timer ??= setTimeout(() => this.writeNow(), this.config.CHECK_BATCH_FLUSH_MS);
     });
-    await this.flushing;
-  }
-
-  private flushSoon(delayMs: number): void {
-    if (this.flushing) return; // the running batch re-arms the timer when it finishes
-    if (this.timer && delayMs > 0) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.flush(), delayMs);
+    this.inFlight.add(writing);
   }
 
   private async write(batch: Waiting[]): Promise<void> {
@@ -69,6 +77,8 @@ export class CheckRecorder implements OnApplicationShutdown {
       for (const w of batch) w.done(err);
       return;
     }
+    incidentsTotal.inc({ transition: 'opened' }, transitions.opened.length);
+    incidentsTotal.inc({ transition: 'resolved' }, transitions.resolved.length);
     try {
       await this.events.publish(transitions);
     } catch (err) {

@@ -1,5 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG } from '@epitrace/nest-common';
 import { InvalidJobPayloadError, JOBS, QUEUES, parseJob } from '@epitrace/queue-contracts';
@@ -18,6 +18,8 @@ export function intendedStartOf(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): D
 
 @Processor(QUEUES.ANALYSIS_REQUESTS)
 export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CheckProcessor.name);
+
   constructor(
     private readonly checks: CheckService,
     @Inject(APP_CONFIG) private readonly config: MonitorWorkerConfig,
@@ -27,6 +29,12 @@ export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.MONITOR_WORKER_CONCURRENCY;
+  }
+
+  /** E.g. Redis lost the job under our feet (its data was wiped); the reconciler restores the schedules. */
+  @OnWorkerEvent('error')
+  onWorkerError(err: Error): void {
+    this.logger.warn(`queue worker error: ${err.message}`);
   }
 
   async process(job: Job): Promise<CheckRunResult> {

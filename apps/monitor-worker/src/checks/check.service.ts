@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { checkDurationSeconds, checksTotal } from '@epitrace/metrics';
 import { CheckRecorder } from './check-recorder.service';
 import { CheckTargetLoader } from './check-target.loader';
 import { HttpChecker } from './http-checker';
@@ -21,6 +22,9 @@ export class CheckService {
     if (!target) return 'skipped';
     const checkedAt = new Date();
     const outcome = await this.checker.check(target);
+    const result = outcome.status === 'UP' ? 'up' : 'down';
+    checksTotal.inc({ result });
+    checkDurationSeconds.observe({ result }, (Date.now() - checkedAt.getTime()) / 1000);
     await this.recorder.record({ ...outcome, monitorId, checkedAt, scheduledAt });
     return 'checked';
   }

@@ -6,7 +6,7 @@ export const MonitorWorkerEnvSchema = baseEnvSchema.extend({
   MONITOR_WORKER_PORT: envPort(8081),
   MONITOR_WORKER_HOST: z.string().default('0.0.0.0'),
   /** Checks run at the same time by one process: they wait on the network, not the CPU. */
-  MONITOR_WORKER_CONCURRENCY: envInt(300, 1, 5_000),
+  MONITOR_WORKER_CONCURRENCY: envInt(1_000, 1, 10_000),
   /** Check rows are written in one INSERT per batch: flushed after this many ms… */
   CHECK_BATCH_FLUSH_MS: envInt(200, 10, 10_000),
   /** …or as soon as this many rows are waiting. */
