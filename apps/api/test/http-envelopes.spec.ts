@@ -5,7 +5,7 @@ import { startTestApi, TestApi } from './support/test-api';
 describe('error envelopes', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ label: 'envelopes', env: { BODY_LIMIT: '2kb' } });
+    api = await startTestApi({ label: 'envelopes', env: { BODY_LIMIT: '16kb' } });
   });
   afterAll(() => api?.stop());
 
@@ -20,11 +20,17 @@ describe('error envelopes', () => {
     expect(res.body).toEqual({ error: expect.stringMatching(/^Malformed JSON body/) });
   });
 
+  it('answers absurdly nested JSON with 400 instead of crashing', async () => {
+    const deep = '{"email":' + '['.repeat(6_000) + ']'.repeat(6_000) + '}';
+    const res = await api.request().post('/auth/login').set('Content-Type', 'application/json').send(deep).expect(400);
+    expect(res.body).toEqual({ error: 'Malformed JSON body: nested too deeply' });
+  });
+
   it('answers a body above BODY_LIMIT with 413 {error}', async () => {
     const res = await api
       .request()
       .post('/auth/login')
-      .send({ email: 'a@example.com', password: 'x'.repeat(5_000) })
+      .send({ email: 'a@example.com', password: 'x'.repeat(20_000) })
       .expect(413);
     expect(res.body).toEqual({ error: expect.stringMatching(/too large/) });
   });

@@ -86,6 +86,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (status === HttpStatus.PAYLOAD_TOO_LARGE) {
       return `Request body too large${err.limit ? ` (limit ${err.limit} bytes)` : ''}`;
     }
+    if (err.type === 'entity.parse.failed') {
+      // JSON.parse (with a reviver) recurses, so absurd nesting fails as a stack overflow.
+      return `Malformed JSON body: ${/call stack/i.test(err.message ?? '') ? 'nested too deeply' : err.message}`;
+    }
     return err.message ?? 'Bad request';
   }
 
