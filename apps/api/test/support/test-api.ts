@@ -136,7 +136,7 @@ export async function startTestApi(options: StartTestApiOptions = {}): Promise<T
   } catch (err) {
     await app?.close().catch(() => undefined);
     await db.drop().catch(() => undefined);
-    await deleteKeysWithPrefix(queuePrefix).catch(() => undefined);
+    await deleteKeysWithPrefix(queuePrefix, config.REDIS_URL).catch(() => undefined);
     throw err;
   }
   const started = app;
@@ -173,7 +173,7 @@ export async function startTestApi(options: StartTestApiOptions = {}): Promise<T
     async stop() {
       await started.close().catch(() => undefined);
       await db.drop();
-      await deleteKeysWithPrefix(queuePrefix);
+      await deleteKeysWithPrefix(queuePrefix, config.REDIS_URL);
     },
   };
 }
