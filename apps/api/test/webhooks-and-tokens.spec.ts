@@ -65,6 +65,14 @@ describe('webhook routes', () => {
     expect((await ann.get(`/webhook/monitor/${monitor.id}`).expect(200)).body.data).toEqual([]);
   });
 
+  it('asks for the URL again (409) when the stored one was sealed under another ENCRYPTION_KEY', async () => {
+    const { body } = await ann.post('/webhook').send({ provider: 'slack', webhook_url: slackWebhookUrl() }).expect(201);
+    await api.query(`UPDATE webhooks SET url_ciphertext = 'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA' WHERE id = $1`, [body.data.id]);
+    const refused = await ann.patch(`/webhook/${body.data.id}`).send({ is_active: false }).expect(409);
+    expect(refused.body).toEqual({ error: expect.stringMatching(/send webhook_url again/) });
+    await ann.patch(`/webhook/${body.data.id}`).send({ webhook_url: slackWebhookUrl(), is_active: false }).expect(200);
+  });
+
   it('deletes a webhook', async () => {
     const { body } = await ann.post('/webhook').send({ provider: 'slack', webhook_url: slackWebhookUrl() }).expect(201);
     expect((await ann.delete(`/webhook/${body.data.id}`).expect(200)).body).toEqual({ success: true, message: 'Webhook deleted' });

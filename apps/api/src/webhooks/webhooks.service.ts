@@ -77,7 +77,7 @@ export class WebhooksService {
     const webhook = await this.findOwned(userId, id);
     const provider = dto.provider ?? webhook.provider;
     // Changing only the provider must still satisfy that provider's URL rules.
-    const url = this.checkedUrl(provider, dto.webhook_url ?? this.cipher.decrypt(webhook.urlCiphertext));
+    const url = this.checkedUrl(provider, dto.webhook_url ?? this.storedUrl(webhook));
     const urlHash = sha256Hex(url);
     if (await this.webhooks.existsBy({ userId, provider, urlHash, id: Not(id) })) throw new ConflictException(DUPLICATE);
     const changes: Partial<Webhook> = { provider, isActive: dto.is_active ?? webhook.isActive };
@@ -133,6 +133,15 @@ export class WebhooksService {
     const webhook = await this.webhooks.findOneBy({ id, userId });
     if (!webhook) throw new NotFoundException(WEBHOOK_NOT_FOUND);
     return webhook;
+  }
+
+  private storedUrl(webhook: Webhook): string {
+    try {
+      return this.cipher.decrypt(webhook.urlCiphertext);
+    } catch {
+      // Sealed under an ENCRYPTION_KEY that is no longer configured.
+      throw new ConflictException('The stored webhook URL cannot be decrypted with the current key; send webhook_url again');
+    }
   }
 
   private checkedUrl(provider: WebhookProvider, raw: string): string {
