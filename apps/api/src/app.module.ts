@@ -13,6 +13,7 @@ import { MonitorsModule } from './monitors/monitors.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { FixModule } from './fix/fix.module';
 import { LogsModule } from './logs/logs.module';
 
 export interface AppModuleOptions {
@@ -42,6 +43,7 @@ export class AppModule {
         LogsModule,
         DashboardModule,
         IncidentsModule,
+        FixModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

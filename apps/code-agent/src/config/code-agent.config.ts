@@ -45,6 +45,8 @@ export const CodeAgentEnvSchema = baseEnvSchema.extend({
   CLINE_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
   CLINE_API_KEY: z.string().optional(),
   CLINE_BASE_URL: z.string().url().optional(),
+  /** Path of the cline binary; default: the pinned package's native binary, then PATH. */
+  CLINE_BIN: z.string().optional(),
   /** Log lines are posted in batches: at most this many, at least every this many ms. */
   LOG_SHIP_BATCH: envInt(50, 1, 500),
   LOG_SHIP_INTERVAL_MS: envInt(500, 10, 60_000),
