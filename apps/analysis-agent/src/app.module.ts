@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
 import { QUEUES } from '@epitrace/queue-contracts';
 import type { AnalysisAgentConfig } from './config/analysis-agent.config';
+import { IncidentsModule } from './incidents/incidents.module';
 
 @Module({})
 export class AppModule {
@@ -15,6 +16,7 @@ export class AppModule {
         createQueueRootModule(),
         HealthModule,
         MetricsModule.forRoot([QUEUES.DOWN_MONITORS]),
+        IncidentsModule.forRoot(config),
       ],
     };
   }

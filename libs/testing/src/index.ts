@@ -5,3 +5,4 @@ export * from './lib/fakes/fake-github-api';
 export * from './lib/fakes/git-http-server';
 export * from './lib/private-services';
 export * from './lib/fakes/fake-openai-server';
+export * from './lib/fakes/fake-chat-webhooks';

@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { ClineRunner } from '@epitrace/cline-runner';
+import { AnalysisStatus, GithubToken, Incident, IncidentAnalysis, Monitor, MonitorCheck } from '@epitrace/entities';
+import { APP_CONFIG } from '@epitrace/nest-common';
+import { CheckoutError, RepoCheckout } from '@epitrace/repo-checkout';
+import { SecretCipher, redactSecrets } from '@epitrace/secrets';
+import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
+import { CONTEXT_FILE_NAME, analysisPrompt, incidentContextMarkdown } from './analysis-prompt';
+import { parseAnalysis } from './parse-analysis';
+
+export interface AnalysisOutcome {
+  status: Extract<AnalysisStatus, 'completed' | 'failed' | 'timed_out' | 'skipped'>;
+  analysis?: IncidentAnalysis;
+  /** One sentence for people: why there is no analysis. */
+  error?: string;
+}
+
+const RECENT_CHECKS = 20;
+
+/**
+ * Clones the monitor's repository, lets Cline read it in plan mode (no file edits) with the
+ * incident as a context file, and stores the structured answer on the incident.
+ */
+@Injectable()
+export class IncidentAnalyzer {
+  private readonly logger = new Logger(IncidentAnalyzer.name);
+  private readonly cipher: SecretCipher;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cline: ClineRunner,
+    @Inject(APP_CONFIG) private readonly config: AnalysisAgentConfig,
+  ) {
+    this.cipher = new SecretCipher(config.ENCRYPTION_KEY);
+  }
+
+  async analyze(incident: Incident, monitor: Monitor): Promise<AnalysisOutcome> {
+    const outcome = await this.run(incident, monitor).catch((err: Error): AnalysisOutcome => {
+      this.logger.error(`analysis of incident ${incident.id} crashed: ${err.message}`);
+      return { status: 'failed', error: `internal error: ${redactSecrets(err.message).slice(0, 300)}` };
+    });
+    await this.dataSource.getRepository(Incident).update(
+      { id: incident.id },
+      { analysisStatus: outcome.status, analysis: outcome.analysis ?? null, analysisError: outcome.error?.slice(0, 1000) ?? null, analysisCompletedAt: new Date() },
+    );
+    this.logger.log(`incident ${incident.id}: analysis ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`);
+    return outcome;
+  }
+
+  private async run(incident: Incident, monitor: Monitor): Promise<AnalysisOutcome> {
+    if (!monitor.repoLink) return { status: 'skipped', error: 'no repository configured for this monitor' };
+    const startedAt = Date.now();
+    await this.dataSource.getRepository(Incident).update({ id: incident.id }, { analysisStatus: 'running', analysisError: null });
+    const token = await this.linkedToken(monitor);
+    const known = [token, this.config.CLINE_API_KEY].filter((s): s is string => Boolean(s));
+
+    let checkout: RepoCheckout;
+    try {
+      checkout = await RepoCheckout.clone({
+        repo: monitor.repoLink,
+        token,
+        allowHttp: this.config.ALLOW_HTTP_REMOTES,
+        depth: this.config.ANALYSIS_CLONE_DEPTH || undefined,
+        timeoutMs: Math.min(this.config.ANALYSIS_CLONE_TIMEOUT_MS, this.config.ANALYSIS_TIMEOUT_MS),
+        maxBytes: this.config.ANALYSIS_MAX_REPO_BYTES,
+        workRoot: this.config.ANALYSIS_WORK_DIR || undefined,
+        label: `analysis-${incident.id.slice(0, 8)}`,
+      });
+    } catch (err) {
+      const reason = err instanceof CheckoutError ? err.reason : 'git';
+      const status = reason === 'timeout' ? 'timed_out' : 'failed';
+      return { status, error: `could not clone the repository (${reason}): ${redactSecrets((err as Error).message, known).slice(0, 300)}` };
+    }
+
+    try {
+      const checks = await this.dataSource
+        .getRepository(MonitorCheck)
+        .find({ where: { monitorId: monitor.id }, order: { checkedAt: 'DESC' }, take: RECENT_CHECKS });
+      // Outside the working tree, so the agent cannot mistake it for project code.
+      const contextFile = join(checkout.root, CONTEXT_FILE_NAME);
+      await writeFile(contextFile, incidentContextMarkdown(monitor, incident, checks), { mode: 0o600 });
+      const remaining = this.config.ANALYSIS_TIMEOUT_MS - (Date.now() - startedAt);
+      if (remaining <= 0) return { status: 'timed_out', error: `the analysis did not finish within ${Math.round(this.config.ANALYSIS_TIMEOUT_MS / 1000)} s` };
+      const result = await this.cline.run({
+        mode: 'plan',
+        workdir: checkout.dir,
+        prompt: analysisPrompt(contextFile),
+        timeoutMs: remaining,
+        provider: { provider: this.config.CLINE_PROVIDER, model: this.config.CLINE_MODEL, apiKey: this.config.CLINE_API_KEY, baseUrl: this.config.CLINE_BASE_URL },
+        redact: known,
+        onEvent: (e) => this.logger.debug(`incident ${incident.id} cline ${e.kind}: ${e.message}`),
+      });
+      if (result.outcome === 'completed') return { status: 'completed', analysis: parseAnalysis(result.text) };
+      if (result.outcome === 'timed_out') return { status: 'timed_out', error: `the analysis did not finish within ${Math.round(this.config.ANALYSIS_TIMEOUT_MS / 1000)} s` };
+      return { status: 'failed', error: result.error ?? `cline ${result.outcome}` };
+    } finally {
+      await checkout.dispose();
+    }
+  }
+
+  /** The decrypted active GitHub token linked to the monitor, if any (public repositories clone without). */
+  private async linkedToken(monitor: Monitor): Promise<string | undefined> {
+    const row = await this.dataSource
+      .getRepository(GithubToken)
+      .createQueryBuilder('t')
+      .innerJoin('monitor_github_tokens', 'mgt', 'mgt.github_token_id = t.id')
+      .where('mgt.monitor_id = :monitorId', { monitorId: monitor.id })
+      .andWhere('t.is_active = true')
+      .andWhere('t.user_id = :userId', { userId: monitor.userId })
+      .orderBy('mgt.created_at', 'DESC')
+      .getOne();
+    if (!row) return undefined;
+    try {
+      return this.cipher.decrypt(row.tokenCiphertext);
+    } catch {
+      this.logger.warn(`GitHub token ${row.id} cannot be decrypted (ENCRYPTION_KEY changed?); cloning without it`);
+      return undefined;
+    }
+  }
+}

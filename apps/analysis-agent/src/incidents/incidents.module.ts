@@ -1,0 +1,27 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClineRunnerModule } from '@epitrace/cline-runner';
+import { FixLinksModule } from '@epitrace/fix-links';
+import { QUEUES } from '@epitrace/queue-contracts';
+import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
+import { AlertOutbox } from '../alerts/alert-outbox.service';
+import { AlertRecipients } from '../alerts/alert-recipients';
+import { WebhookSender } from '../alerts/webhook-sender';
+import { IncidentAnalyzer } from '../analysis/incident-analyzer.service';
+import { IncidentEventsProcessor } from './incident-events.processor';
+import { IncidentEventsService } from './incident-events.service';
+
+@Module({})
+export class IncidentsModule {
+  static forRoot(config: AnalysisAgentConfig): DynamicModule {
+    return {
+      module: IncidentsModule,
+      imports: [
+        BullModule.registerQueue({ name: QUEUES.DOWN_MONITORS }),
+        ClineRunnerModule.forRoot({ binary: config.CLINE_BIN }),
+        FixLinksModule.forRoot({ secret: config.FIX_LINK_SECRET, publicUrl: config.PUBLIC_URL, ttlMs: config.FIX_LINK_TTL_MS }),
+      ],
+      providers: [WebhookSender, AlertRecipients, AlertOutbox, IncidentAnalyzer, IncidentEventsService, IncidentEventsProcessor],
+    };
+  }
+}
