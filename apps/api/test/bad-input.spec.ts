@@ -43,6 +43,7 @@ describe('bad input on every route', () => {
       [{ ...monitorBody(), url: 'ftp://example.com' }, ['url']],
       [{ ...monitorBody(), url: 'not a url' }, ['url']],
       [{ ...monitorBody(), repo_link: 42 }, ['repo_link']],
+      [{ ...monitorBody(), repo_link: 'https://github.com/acme' }, ['repo_link']],
       [{ ...monitorBody(), method: 'TRACE' }, ['method']],
       [{ ...monitorBody(), check_interval: '60' }, ['check_interval']],
       [{ ...monitorBody(), check_interval: 5 }, ['check_interval']],

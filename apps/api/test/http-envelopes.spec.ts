@@ -15,6 +15,16 @@ describe('error envelopes', () => {
     expect((await api.as('garbage').get('/no/such/route').expect(404)).body).toEqual({ error: 'Not found' });
   });
 
+  it('allows CORS only from CORS_ORIGINS and sends the helmet headers', async () => {
+    const allowed = await api.request().options('/monitor').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'GET');
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    const refused = await api.request().options('/monitor').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'GET');
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    const res = await api.request().get('/health');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
   it('answers malformed JSON with 400 and a clear message', async () => {
     const res = await api.request().post('/auth/login').set('Content-Type', 'application/json').send('{"email": "a@b.c", ').expect(400);
     expect(res.body).toEqual({ error: expect.stringMatching(/^Malformed JSON body/) });

@@ -10,6 +10,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -104,6 +105,7 @@ export class CreateMonitorRequestDto {
   @IsString()
   @MaxLength(2048)
   @IsUrl(HTTP_URL, { message: 'repo_link must be an http(s) URL' })
+  @Matches(/^[a-z][a-z0-9+.-]*:\/\/[^/]+\/[^/?#]+\/[^/?#]+/i, { message: 'repo_link must name a repository: https://<host>/<owner>/<repo>' })
   repo_link: string;
 
   @ApiPropertyOptional({ enum: HTTP_METHODS, default: 'GET', example: 'GET' })
