@@ -1,0 +1,344 @@
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { redisOptionsFromUrl } from '@epitrace/config';
+import { buildDataSourceOptions } from '@epitrace/entities';
+import { FixLinkService } from '@epitrace/fix-links';
+import { QUEUES, jobIds } from '@epitrace/queue-contracts';
+import {
+  FakeGitHubApi,
+  FakeGitServer,
+  TEST_REDIS_URL,
+  TestDatabase,
+  createTestDatabase,
+  deleteKeysWithPrefix,
+  getFreePort,
+  startFakeGitHubApi,
+  startGitHttpServer,
+  uniqueQueuePrefix,
+  waitFor,
+} from '@epitrace/testing';
+import { RunningApp, WORKSPACE_ROOT, startApp } from './support/app-processes';
+
+const GITHUB_TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
+const TOKEN_HEADER = Buffer.from(`x-access-token:${GITHUB_TOKEN}`).toString('base64');
+const FIX_LINK_SECRET = randomBytes(48).toString('base64url');
+
+const BUGGY_PRICE = 'module.exports = function total(items) {\n  return items.reduce((sum, i) => sum + i.price * i.qty, 1);\n};\n';
+const FIXED_PRICE = BUGGY_PRICE.replace(', 1);', ', 0);');
+const REPO_FILES = {
+  'package.json': JSON.stringify({ name: 'shop', version: '1.0.0', scripts: { test: 'node test.js' } }, null, 2),
+  'src/price.js': BUGGY_PRICE,
+  'test.js': "const total = require('./src/price');\nconst got = total([{ price: 2, qty: 3 }]);\nif (got !== 6) { console.error('expected 6, got ' + got); process.exit(1); }\nconsole.log('ok');\n",
+};
+
+/** Every process's argv on this machine, as `ps` would show it (NUL-separated in /proc). */
+async function allCommandLines(): Promise<string[]> {
+  const lines: string[] = [];
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline) lines.push(cmdline.replace(/\0/g, ' '));
+  }
+  return lines;
+}
+
+interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/** Reads a Server-Sent Events response until aborted. */
+function followSse(url: string, headers: Record<string, string>, events: SseEvent[], signal: AbortSignal): void {
+  void (async () => {
+    const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal });
+    const reader = res.body?.getReader();
+    if (!reader) return;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let split;
+      while ((split = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, split);
+        buffer = buffer.slice(split + 2);
+        const event = /^event: ?(.*)$/m.exec(frame)?.[1] ?? 'message';
+        const data = frame
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.replace(/^data: ?/, ''))
+          .join('\n');
+        events.push({ event, data });
+      }
+    }
+  })().catch(() => undefined);
+}
+
+describe('auto-fix, end to end with the built apps', () => {
+  let db: TestDatabase;
+  const prefix = uniqueQueuePrefix('autofix');
+  let git: FakeGitServer;
+  let github: FakeGitHubApi;
+  let work: string;
+  let api: RunningApp;
+  let codeAgent: RunningApp;
+  let apiUrl: string;
+  let jwt: string;
+  let incidentId: string;
+  let monitorId: string;
+  const argvHits: string[] = [];
+  let argvSamples = 0;
+  let sawCodeAgentArgv = false;
+  let sampling = true;
+  const sse = new AbortController();
+  const events: SseEvent[] = [];
+
+  const authed = (path: string, init: RequestInit = {}) =>
+    fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e_autofix');
+    git = await startGitHttpServer({ token: GITHUB_TOKEN });
+    const repoUrl = await git.createRepo('acme', 'shop', REPO_FILES, { defaultBranch: 'trunk' });
+    github = await startFakeGitHubApi({ token: GITHUB_TOKEN, htmlBase: git.url });
+    github.addRepo('acme', 'shop', { defaultBranch: 'trunk' });
+    work = await mkdtemp(join(tmpdir(), 'e2e-autofix-'));
+
+    // The real Cline runner spawns this as its `cline` binary: the fake CLI in its `edit` scenario,
+    // after noting the workspace's .git/config (to prove it never holds the token).
+    const wrapper = join(work, 'cline-wrapper.js');
+    await writeFile(
+      wrapper,
+      `#!/usr/bin/env node
+const fs = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const args = process.argv.slice(2);
+const i = args.indexOf('-c');
+if (i >= 0) { try { fs.copyFileSync(args[i + 1] + '/.git/config', ${JSON.stringify(join(work, 'seen-git-config-'))} + process.pid); } catch {} }
+const run = spawnSync(process.execPath, [${JSON.stringify(join(WORKSPACE_ROOT, 'tools/fakes/cline'))}, ...args], {
+  stdio: 'inherit',
+  env: { ...process.env, FAKE_CLINE_SCENARIO: 'edit', FAKE_CLINE_EDIT_FILE: 'src/price.js', FAKE_CLINE_EDIT_CONTENT: ${JSON.stringify(FIXED_PRICE)}, FAKE_CLINE_TEXT: 'Seed the order total with 0' },
+});
+process.exit(run.status ?? 1);
+`,
+    );
+    await chmod(wrapper, 0o755);
+
+    const apiPort = await getFreePort();
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    const shared = {
+      DATABASE_URL: db.url,
+      QUEUE_PREFIX: prefix,
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      INGEST_SECRET: randomBytes(32).toString('base64url'),
+      FIX_LINK_SECRET,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+    };
+    api = await startApp('api', apiPort, { ...shared, PUBLIC_URL: apiUrl, AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
+    codeAgent = await startApp('code-agent', await getFreePort(), {
+      ...shared,
+      INGEST_URL: apiUrl,
+      GITHUB_API_URL: github.url,
+      ALLOW_HTTP_REMOTES: 'true',
+      FIX_WORK_DIR: join(work, 'jobs'),
+      CLINE_BIN: wrapper,
+      CLINE_PROVIDER: 'anthropic',
+      CLINE_API_KEY: `sk-ant-${randomBytes(16).toString('hex')}`,
+      LOG_SHIP_INTERVAL_MS: '100',
+    });
+
+    // A user sets up a monitor with its repository and a GitHub token, through the API.
+    const registered = await fetch(`${apiUrl}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'dev@example.com', password: 'correct horse battery staple', rePassword: 'correct horse battery staple' }),
+    });
+    expect(registered.status).toBe(201);
+    jwt = ((await registered.json()) as { token: string }).token;
+    const monitor = await authed('/monitor/create', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'shop checkout', url: 'https://shop.example.test/api/checkout', repo_link: repoUrl, method: 'POST', check_interval: 60, timeout: 10 }),
+    });
+    expect(monitor.status).toBe(201);
+    monitorId = ((await monitor.json()) as { data: { id: string } }).data.id;
+    const token = await authed('/github-token', { method: 'POST', body: JSON.stringify({ access_token: GITHUB_TOKEN }) });
+    expect(token.status).toBe(201);
+    const tokenId = ((await token.json()) as { data: { id: string } }).data.id;
+    expect((await authed(`/github-token/monitor/${monitorId}/add/${tokenId}`, { method: 'POST' })).status).toBe(201);
+
+    // The outage as the monitor-worker and the analysis-agent leave it: an incident with its analysis.
+    incidentId = randomUUID();
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query('SELECT user_id FROM monitors WHERE id = $1', [monitorId]);
+      await pg.query(
+        `INSERT INTO incidents (id, monitor_id, user_id, state, opened_at, cause, status_code, analysis_status, analysis)
+         VALUES ($1, $2, $3, 'open', '2026-11-25T21:00:00Z', 'HTTP 500: checkout total is off by one', 500, 'completed', $4)`,
+        [
+          incidentId,
+          monitorId,
+          rows[0].user_id,
+          JSON.stringify({
+            summary: 'The order total starts at 1 instead of 0.',
+            root_cause: 'reduce() in src/price.js is seeded with 1.',
+            evidence: ['src/price.js:2'],
+            suspected_files: ['src/price.js'],
+            proposed_fix: 'Seed the reduce with 0.',
+            confidence: 'high',
+          }),
+        ],
+      );
+    } finally {
+      await pg.end();
+    }
+
+    void (async () => {
+      while (sampling) {
+        for (const line of await allCommandLines()) {
+          if (line.includes(GITHUB_TOKEN) || line.includes(TOKEN_HEADER)) argvHits.push(line);
+          if (line.includes('dist/apps/code-agent/main.js')) sawCodeAgentArgv = true;
+        }
+        argvSamples++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    followSse(`${apiUrl}/logs/code-worker/stream`, { authorization: `Bearer ${jwt}` }, events, sse.signal);
+  });
+
+  afterAll(async () => {
+    sampling = false;
+    sse.abort();
+    await Promise.all([api?.stop(), codeAgent?.stop()]);
+    await Promise.all([git?.close(), github?.close()]);
+    await rm(work, { recursive: true, force: true });
+    await deleteKeysWithPrefix(prefix);
+    await db?.drop();
+  });
+
+  it('goes from the alert link through the confirmation page to a pushed branch and a draft pull request, with live logs, and a retry reuses that pull request', async () => {
+    // The link the alert carries, made the way the analysis-agent makes it.
+    const dataSource = await new DataSource(buildDataSourceOptions({ url: db.url, poolSize: 2 })).initialize();
+    const link = await new FixLinkService(dataSource, { secret: FIX_LINK_SECRET, publicUrl: apiUrl }).createFixLink(incidentId);
+    await dataSource.destroy();
+
+    // A chat app unfurls the link: a plain GET, which starts nothing.
+    const preview = await fetch(link.url, { headers: { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } });
+    expect(preview.status).toBe(200);
+    const page = await preview.text();
+    expect(((await (await authed('/fix-jobs')).json()) as { data: unknown[] }).data).toEqual([]);
+
+    // The person presses the button: the page's form is posted as a browser would.
+    const action = /<form method="post" action="([^"]+)">/.exec(page)?.[1];
+    const formToken = /name="token" value="([^"]+)"/.exec(page)?.[1];
+    expect(action).toBe('/alert/trigger-agent');
+    expect(formToken).toBe(link.token);
+    const started = await fetch(`${apiUrl}${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: formToken as string }).toString(),
+    });
+    expect(started.status).toBe(202);
+    const statusPage = await started.text();
+    expect(statusPage).toContain('Auto-fix started');
+    const jobs = ((await (await authed('/fix-jobs')).json()) as { data: { id: string }[] }).data;
+    expect(jobs).toHaveLength(1);
+    const jobId = jobs[0].id;
+    expect(statusPage).toContain(`${apiUrl}/dashboard#job=${jobId}`);
+
+    const job = await waitFor(
+      async () => {
+        const body = (await (await authed(`/fix-jobs/${jobId}`)).json()) as { data: Record<string, unknown> };
+        return ['done', 'failed', 'no-change'].includes(body.data['status'] as string) ? body.data : null;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, what: 'the fix job to finish' },
+    );
+    expect(job).toMatchObject({ status: 'done', baseline_test_outcome: 'failed', after_test_outcome: 'passed', test_command: 'npm test', error: null });
+
+    // The branch is on the git server, made from the default branch, holding Cline's fix only.
+    const branch = job['branch'] as string;
+    expect(branch).toBe(`epitrace/fix-${incidentId.replace(/-/g, '').slice(0, 8)}`);
+    expect(await git.readFile('acme', 'shop', branch, 'src/price.js')).toBe(FIXED_PRICE);
+    expect(await git.changedFiles('acme', 'shop', 'trunk', branch)).toEqual(['src/price.js']);
+
+    // One draft pull request, whose body tells the reviewer everything.
+    const prs = github.pulls.filter((p) => p.head.ref === branch);
+    expect(prs).toHaveLength(1);
+    const pr = prs[0];
+    expect(pr).toMatchObject({ draft: true, base: { ref: 'trunk' }, title: 'fix: Seed the order total with 0' });
+    expect(job['pr_url']).toBe(pr.html_url);
+    expect(job['pr_number']).toBe(pr.number);
+    for (const expected of [
+      'needs human review',
+      'POST https://shop.example.test/api/checkout',
+      'HTTP 500: checkout total is off by one',
+      '2026-11-25T21:00:00.000Z',
+      'reduce() in src/price.js is seeded with 1.',
+      '`src/price.js` (modified)',
+      'Command: `npm test`',
+    ]) {
+      expect(pr.body).toContain(expected);
+    }
+    expect(pr.body).toMatch(/before the fix \| ❌ failed/);
+    expect(pr.body).toMatch(/after the fix \| ✅ passed/);
+
+    // The live log: every step reached the api's ingest, is in the history and was streamed.
+    const history = ((await (await authed(`/logs/code-worker?jobId=${jobId}`)).json()) as { data: { stage: string; message: string; jobId: string }[] }).data;
+    expect(new Set(history.map((l) => l.stage))).toEqual(new Set(['cloning', 'baseline-tests', 'fixing', 'testing', 'pushing', 'opening-pr', 'done']));
+    expect(history.some((l) => l.message.includes(pr.html_url))).toBe(true);
+    await waitFor(() => events.some((e) => e.event === 'log' && e.data.includes(jobId) && e.data.includes('pull request #')), { what: 'the PR line on the SSE stream' });
+
+    // A retry (the job marked failed after its PR was opened, e.g. a crash while reporting) updates the same PR.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    await pg.query(`UPDATE fix_jobs SET status = 'failed' WHERE id = $1`, [jobId]);
+    await pg.end();
+    const retry = await authed(`/incidents/${incidentId}/fix`, { method: 'POST' });
+    expect(retry.status).toBe(202);
+    const retryId = ((await retry.json()) as { data: { id: string } }).data.id;
+    const retried = await waitFor(
+      async () => {
+        const body = (await (await authed(`/fix-jobs/${retryId}`)).json()) as { data: Record<string, unknown> };
+        return ['done', 'failed', 'no-change'].includes(body.data['status'] as string) ? body.data : null;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, what: 'the retried fix job' },
+    );
+    expect(retried).toMatchObject({ status: 'done', pr_number: pr.number, pr_url: pr.html_url });
+    expect(github.pulls.filter((p) => p.head.ref === branch)).toHaveLength(1);
+
+    // The used link is refused, and says which job it started.
+    const reused = await fetch(link.url, { headers: { accept: 'application/json' } });
+    expect(reused.status).toBe(410);
+    expect(await reused.json()).toMatchObject({ reason: 'used' });
+
+    // The token never reached job data, argv, the workspace's .git/config, the logs or the apps' output.
+    const codeQueue = new Queue(QUEUES.CODE, { connection: redisOptionsFromUrl(TEST_REDIS_URL), prefix });
+    const queued = await codeQueue.getJob(jobIds.codeJob(jobId));
+    await codeQueue.close();
+    expect(queued?.data).toEqual({ incidentId, fixJobId: jobId });
+    expect(argvSamples).toBeGreaterThan(0);
+    expect(sawCodeAgentArgv).toBe(true);
+    expect(argvHits).toEqual([]);
+    const seenConfigs = (await readdir(work)).filter((f) => f.startsWith('seen-git-config-'));
+    expect(seenConfigs.length).toBeGreaterThanOrEqual(2);
+    for (const file of seenConfigs) {
+      const config = await readFile(join(work, file), 'utf8');
+      expect(config).toContain('/acme/shop.git');
+      expect(config).not.toContain(GITHUB_TOKEN);
+      expect(config).not.toContain(TOKEN_HEADER);
+    }
+    for (const text of [JSON.stringify(history), JSON.stringify(events), api.output(), codeAgent.output(), pr.body]) {
+      expect(text).not.toContain(GITHUB_TOKEN);
+      expect(text).not.toContain(TOKEN_HEADER);
+      expect(text).not.toContain(link.token);
+    }
+    // Workspaces are removed after each job.
+    expect(await readdir(join(work, 'jobs')).catch(() => [])).toEqual([]);
+  });
+});
