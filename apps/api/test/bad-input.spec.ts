@@ -44,6 +44,8 @@ describe('bad input on every route', () => {
       [{ ...monitorBody(), url: 'not a url' }, ['url']],
       [{ ...monitorBody(), repo_link: 42 }, ['repo_link']],
       [{ ...monitorBody(), repo_link: 'https://github.com/acme' }, ['repo_link']],
+      [{ ...monitorBody(), repo_link: 'https://user:ghp_secret@github.com/acme/app' }, ['repo_link']],
+      [{ ...monitorBody(), repo_link: 'ftp://github.com/acme/app' }, ['repo_link']],
       [{ ...monitorBody(), method: 'TRACE' }, ['method']],
       [{ ...monitorBody(), check_interval: '60' }, ['check_interval']],
       [{ ...monitorBody(), check_interval: 5 }, ['check_interval']],

@@ -82,6 +82,13 @@ describe('monitor routes', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
+  it('accepts the usual forms of a repository link', async () => {
+    for (const repo_link of ['https://github.com/acme/app', 'https://github.com/acme/app.git', 'https://ghe.corp.example/acme/app/tree/main', 'git@github.com:acme/app.git']) {
+      const res = await ann.post('/monitor/create').send(monitorBody({ repo_link }));
+      expect({ repo_link, status: res.status }).toEqual({ repo_link, status: 201 });
+    }
+  });
+
   it('trims the name and refuses a blank one', async () => {
     const res = await ann.post('/monitor/create').send(monitorBody({ name: '  Padded  ' })).expect(201);
     expect(res.body.data.name).toBe('Padded');

@@ -10,7 +10,6 @@ import {
   IsOptional,
   IsString,
   IsUrl,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -70,6 +69,38 @@ function IsNotBelow(other: string) {
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
+const SCP_LIKE_REPO = /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\/?$/;
+
+/** Why a repository link is unusable, or null. Accepts https://host/owner/repo[...] and git@host:owner/repo.git. */
+export function repoLinkProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'repo_link must be a string';
+  const link = value.trim();
+  if (!link.includes('://')) return SCP_LIKE_REPO.test(link) ? null : 'repo_link must name a repository: https://<host>/<owner>/<repo>';
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return 'repo_link must be a valid URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'repo_link must be an http(s) URL';
+  // The code-agent sends the GitHub token to this host; credentials in the link would leak.
+  if (url.username || url.password) return 'repo_link must not contain credentials';
+  return url.pathname.split('/').filter(Boolean).length >= 2 ? null : 'repo_link must name a repository: https://<host>/<owner>/<repo>';
+}
+
+function IsRepoLink() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isRepoLink',
+      target: target.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown) => repoLinkProblem(value) === null,
+        defaultMessage: (args?: ValidationArguments) => repoLinkProblem(args?.value) ?? 'repo_link is invalid',
+      },
+    });
+}
+
 const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 
 export class StatusRangeDto {
@@ -104,8 +135,7 @@ export class CreateMonitorRequestDto {
   @ApiProperty({ example: 'https://github.com/acme/shop', description: 'Repository of the service (GitHub or GitHub Enterprise); the agent analyses and fixes it.' })
   @IsString()
   @MaxLength(2048)
-  @IsUrl(HTTP_URL, { message: 'repo_link must be an http(s) URL' })
-  @Matches(/^[a-z][a-z0-9+.-]*:\/\/[^/]+\/[^/?#]+\/[^/?#]+/i, { message: 'repo_link must name a repository: https://<host>/<owner>/<repo>' })
+  @IsRepoLink()
   repo_link: string;
 
   @ApiPropertyOptional({ enum: HTTP_METHODS, default: 'GET', example: 'GET' })
