@@ -75,26 +75,10 @@ cat > "$root/project.json" <<JSON
   }
 }
 JSON
-cat > "$root/webpack.config.js" <<JS
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
-const { join } = require('path');
+cat > "$root/webpack.config.js" <<'JS'
+const { appWebpackConfig } = require('../../tools/webpack/app-webpack.config');
 
-module.exports = {
-  output: { path: join(__dirname, '../../dist/$root'), clean: true },
-  devtool: 'source-map',
-  plugins: [
-    new NxAppWebpackPlugin({
-      target: 'node',
-      compiler: 'tsc',
-      main: './src/main.ts',
-      tsConfig: './tsconfig.app.json',
-      optimization: false,
-      outputHashing: 'none',
-      generatePackageJson: false,
-      sourceMap: true,
-    }),
-  ],
-};
+module.exports = appWebpackConfig(__dirname);
 JS
 fi
 echo "created $root"
