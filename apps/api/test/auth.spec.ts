@@ -74,19 +74,26 @@ describe('auth routes', () => {
 
 describe('auth rate limit', () => {
   let api: TestApi;
+  let replica: TestApi;
   beforeAll(async () => {
     api = await startTestApi({ label: 'authlimit', env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } });
+    // A second api process sharing Redis (same key prefix), as in a deployment with two replicas.
+    replica = await startTestApi({ label: 'authlimit2', env: { AUTH_RATE_LIMIT_PER_MINUTE: '3', QUEUE_PREFIX: api.queuePrefix } });
   });
-  afterAll(() => api?.stop());
+  afterAll(async () => {
+    await replica?.stop();
+    await api?.stop();
+  });
 
-  it('answers 429 with an error envelope once an address exceeds AUTH_RATE_LIMIT_PER_MINUTE', async () => {
+  it('answers 429 with an error envelope once an address exceeds AUTH_RATE_LIMIT_PER_MINUTE, counted across replicas', async () => {
     const statuses: number[] = [];
-    let last: { body: unknown } = { body: null };
-    for (let i = 0; i < 4; i++) {
-      last = await api.request().post('/auth/login').send({ email: 'x@example.com', password: 'password123' });
-      statuses.push((last as { status: number } & typeof last).status);
+    let last: { status: number; body: unknown; headers: Record<string, string> } | undefined;
+    for (const target of [api, replica, api, replica]) {
+      last = await target.request().post('/auth/login').send({ email: 'x@example.com', password: 'password123' });
+      statuses.push(last.status);
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
-    expect(last.body).toEqual({ error: expect.stringMatching(/too many requests/i) });
+    expect(last?.body).toEqual({ error: expect.stringMatching(/too many requests/i) });
+    expect(Number(last?.headers['retry-after-auth'])).toBeGreaterThan(0);
   });
 });

@@ -38,3 +38,25 @@ describe('monitor changes while Redis is unreachable', () => {
     expect(warnings.length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('auth rate limit while Redis is unreachable', () => {
+  let redis: PrivateRedis;
+  let api: TestApi;
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    api = await startTestApi({ label: 'redisdownauth', env: { REDIS_URL: redis.url, AUTH_RATE_LIMIT_PER_MINUTE: '2' } });
+  });
+  afterAll(async () => {
+    await redis?.start().catch(() => undefined);
+    await api?.stop();
+    await redis?.stop();
+  });
+
+  it('keeps limiting in the process instead of letting every attempt through', async () => {
+    await redis.stop();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await api.request().post('/auth/login').send({ email: 'x@example.com', password: 'password123' })).status);
+    expect(statuses).toEqual([401, 401, 429]);
+    expect(api.logs().some((line) => line.includes('counting in this process meanwhile'))).toBe(true);
+  });
+});

@@ -10,6 +10,10 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JWT_ALGORITHM, JwtStrategy } from './jwt.strategy';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+
+@Module({ providers: [RedisThrottlerStorage], exports: [RedisThrottlerStorage] })
+class AuthRateLimitStorageModule {}
 
 /** Register/login, the JWT strategy behind `@Authenticated()`, and the per-address rate limit on /auth. */
 @Module({
@@ -24,10 +28,12 @@ import { JWT_ALGORITHM, JwtStrategy } from './jwt.strategy';
       }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: ApiConfig) => ({
+      imports: [AuthRateLimitStorageModule],
+      inject: [APP_CONFIG, RedisThrottlerStorage],
+      useFactory: (config: ApiConfig, storage: RedisThrottlerStorage) => ({
         throttlers: [{ name: 'auth', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }],
         errorMessage: 'Too many requests; try again in a minute',
+        storage,
       }),
     }),
   ],
