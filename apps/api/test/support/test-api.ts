@@ -21,8 +21,12 @@
  * Also: `api.app.get(SomeProvider)` for services (e.g. MonitorScheduler), `api.query(sql, params)`
  * on the test database, `api.config`, `api.queuePrefix`, and `api.logs()` — every log line the app
  * wrote (JSON strings), for asserting that no secret was logged. Config overrides are environment
- * strings: `startTestApi({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } })`. Set TEST_API_LOGS=1 to also
- * print the app's logs to stderr while debugging.
+ * strings: `startTestApi({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } })`; for fault tests point
+ * REDIS_URL at a `startPrivateRedis()` server, or route Postgres through a proxy you can cut with
+ * `mapDatabaseUrl` (see redis-outage.spec.ts and http-envelopes.spec.ts). Defaults worth knowing:
+ * NODE_ENV=test, WEBHOOK_ALLOW_ANY_HOST=true (fake receivers on http://127.0.0.1), a high auth rate
+ * limit, and random JWT/encryption/ingest/fix-link secrets readable from `api.config`.
+ * Set TEST_API_LOGS=1 to also print the app's logs to stderr while debugging.
  */
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
