@@ -1,14 +1,13 @@
 import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { redisOptionsFromUrl } from '@epitrace/config';
-import { buildDataSourceOptions } from '@epitrace/entities';
-import { FixLinkService } from '@epitrace/fix-links';
-import { QUEUES, jobIds } from '@epitrace/queue-contracts';
+import { JOBS, JOB_OPTIONS, QUEUES, buildPayload, jobIds } from '@epitrace/queue-contracts';
 import {
   FakeGitHubApi,
   FakeGitServer,
@@ -26,10 +25,19 @@ import { RunningApp, WORKSPACE_ROOT, startApp } from './support/app-processes';
 
 const GITHUB_TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const TOKEN_HEADER = Buffer.from(`x-access-token:${GITHUB_TOKEN}`).toString('base64');
-const FIX_LINK_SECRET = randomBytes(48).toString('base64url');
 
 const BUGGY_PRICE = 'module.exports = function total(items) {\n  return items.reduce((sum, i) => sum + i.price * i.qty, 1);\n};\n';
 const FIXED_PRICE = BUGGY_PRICE.replace(', 1);', ', 0);');
+const ANALYSIS = {
+  summary: 'The order total starts at 1 instead of 0.',
+  root_cause: 'reduce() in src/price.js is seeded with 1.',
+  evidence: ['src/price.js:2 seeds the sum with 1'],
+  suspected_files: ['src/price.js'],
+  proposed_fix: 'Seed the reduce with 0.',
+  confidence: 'high',
+};
+/** What the fake CLI answers in plan mode: the analysis, as a fenced JSON block like the real agent. */
+const PLAN_TEXT = 'Here is my analysis:\n```json\n' + JSON.stringify(ANALYSIS) + '\n```';
 const REPO_FILES = {
   'package.json': JSON.stringify({ name: 'shop', version: '1.0.0', scripts: { test: 'node test.js' } }, null, 2),
   'src/price.js': BUGGY_PRICE,
@@ -80,6 +88,26 @@ function followSse(url: string, headers: Record<string, string>, events: SseEven
   })().catch(() => undefined);
 }
 
+/** A Slack incoming-webhook receiver: answers `ok` like Slack and keeps every message. */
+async function startSlackReceiver(): Promise<{ url: string; messages: string[]; close(): Promise<void> }> {
+  const messages: string[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    messages.push(Buffer.concat(chunks).toString('utf8'));
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0000/B0000/e2eAutoFixHook`,
+    messages,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 describe('auto-fix, end to end with the built apps', () => {
   let db: TestDatabase;
   const prefix = uniqueQueuePrefix('autofix');
@@ -88,6 +116,8 @@ describe('auto-fix, end to end with the built apps', () => {
   let work: string;
   let api: RunningApp;
   let codeAgent: RunningApp;
+  let analysisAgent: RunningApp;
+  let slack: Awaited<ReturnType<typeof startSlackReceiver>>;
   let apiUrl: string;
   let jwt: string;
   let incidentId: string;
@@ -110,8 +140,8 @@ describe('auto-fix, end to end with the built apps', () => {
     github.addRepo('acme', 'shop', { defaultBranch: 'trunk' });
     work = await mkdtemp(join(tmpdir(), 'e2e-autofix-'));
 
-    // The real Cline runner spawns this as its `cline` binary: the fake CLI in its `edit` scenario,
-    // after noting the workspace's .git/config (to prove it never holds the token).
+    // The real Cline runner spawns this as its `cline` binary: the fake CLI (plan mode: an analysis;
+    // act mode: the `edit` scenario that fixes src/price.js), after noting the workspace's .git/config (to prove it never holds the token).
     const wrapper = join(work, 'cline-wrapper.js');
     await writeFile(
       wrapper,
@@ -121,10 +151,11 @@ const { spawnSync } = require('node:child_process');
 const args = process.argv.slice(2);
 const i = args.indexOf('-c');
 if (i >= 0) { try { fs.copyFileSync(args[i + 1] + '/.git/config', ${JSON.stringify(join(work, 'seen-git-config-'))} + process.pid); } catch {} }
-const run = spawnSync(process.execPath, [${JSON.stringify(join(WORKSPACE_ROOT, 'tools/fakes/cline'))}, ...args], {
-  stdio: 'inherit',
-  env: { ...process.env, FAKE_CLINE_SCENARIO: 'edit', FAKE_CLINE_EDIT_FILE: 'src/price.js', FAKE_CLINE_EDIT_CONTENT: ${JSON.stringify(FIXED_PRICE)}, FAKE_CLINE_TEXT: 'Seed the order total with 0' },
-});
+const plan = args.includes('--plan') || args.includes('-p');
+const scenario = plan
+  ? { FAKE_CLINE_SCENARIO: 'success', FAKE_CLINE_TEXT: ${JSON.stringify(PLAN_TEXT)} }
+  : { FAKE_CLINE_SCENARIO: 'edit', FAKE_CLINE_EDIT_FILE: 'src/price.js', FAKE_CLINE_EDIT_CONTENT: ${JSON.stringify(FIXED_PRICE)}, FAKE_CLINE_TEXT: 'Seed the order total with 0' };
+const run = spawnSync(process.execPath, [${JSON.stringify(join(WORKSPACE_ROOT, 'tools/fakes/cline'))}, ...args], { stdio: 'inherit', env: { ...process.env, ...scenario } });
 process.exit(run.status ?? 1);
 `,
     );
@@ -137,10 +168,20 @@ process.exit(run.status ?? 1);
       QUEUE_PREFIX: prefix,
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       INGEST_SECRET: randomBytes(32).toString('base64url'),
-      FIX_LINK_SECRET,
+      FIX_LINK_SECRET: randomBytes(48).toString('base64url'),
       JWT_SECRET: randomBytes(48).toString('base64url'),
     };
-    api = await startApp('api', apiPort, { ...shared, PUBLIC_URL: apiUrl, AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
+    slack = await startSlackReceiver();
+    api = await startApp('api', apiPort, { ...shared, PUBLIC_URL: apiUrl, AUTH_RATE_LIMIT_PER_MINUTE: '1000', WEBHOOK_ALLOW_ANY_HOST: 'true' });
+    analysisAgent = await startApp('analysis-agent', await getFreePort(), {
+      ...shared,
+      PUBLIC_URL: apiUrl,
+      ALLOW_HTTP_REMOTES: 'true',
+      ANALYSIS_WORK_DIR: join(work, 'analysis'),
+      CLINE_BIN: wrapper,
+      CLINE_PROVIDER: 'anthropic',
+      CLINE_API_KEY: `sk-ant-${randomBytes(16).toString('hex')}`,
+    });
     codeAgent = await startApp('code-agent', await getFreePort(), {
       ...shared,
       INGEST_URL: apiUrl,
@@ -171,33 +212,28 @@ process.exit(run.status ?? 1);
     expect(token.status).toBe(201);
     const tokenId = ((await token.json()) as { data: { id: string } }).data.id;
     expect((await authed(`/github-token/monitor/${monitorId}/add/${tokenId}`, { method: 'POST' })).status).toBe(201);
+    const hook = await authed('/webhook', { method: 'POST', body: JSON.stringify({ provider: 'slack', webhook_url: slack.url }) });
+    expect(hook.status).toBe(201);
+    const hookId = ((await hook.json()) as { data: { id: string } }).data.id;
+    expect((await authed(`/webhook/monitor/${monitorId}/add/${hookId}`, { method: 'POST' })).status).toBe(201);
 
-    // The outage as the monitor-worker and the analysis-agent leave it: an incident with its analysis.
+    // The outage as the monitor-worker confirms it: an open incident and a monitor-down event.
     incidentId = randomUUID();
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
       const { rows } = await pg.query('SELECT user_id FROM monitors WHERE id = $1', [monitorId]);
       await pg.query(
-        `INSERT INTO incidents (id, monitor_id, user_id, state, opened_at, cause, status_code, analysis_status, analysis)
-         VALUES ($1, $2, $3, 'open', '2026-11-25T21:00:00Z', 'HTTP 500: checkout total is off by one', 500, 'completed', $4)`,
-        [
-          incidentId,
-          monitorId,
-          rows[0].user_id,
-          JSON.stringify({
-            summary: 'The order total starts at 1 instead of 0.',
-            root_cause: 'reduce() in src/price.js is seeded with 1.',
-            evidence: ['src/price.js:2'],
-            suspected_files: ['src/price.js'],
-            proposed_fix: 'Seed the reduce with 0.',
-            confidence: 'high',
-          }),
-        ],
+        `INSERT INTO incidents (id, monitor_id, user_id, state, opened_at, cause, status_code)
+         VALUES ($1, $2, $3, 'open', '2026-11-25T21:00:00Z', 'HTTP 500: checkout total is off by one', 500)`,
+        [incidentId, monitorId, rows[0].user_id],
       );
     } finally {
       await pg.end();
     }
+    const downQueue = new Queue(QUEUES.DOWN_MONITORS, { connection: redisOptionsFromUrl(TEST_REDIS_URL), prefix });
+    await downQueue.add(JOBS.MONITOR_DOWN, buildPayload(JOBS.MONITOR_DOWN, { incidentId, monitorId }), { ...JOB_OPTIONS.incidentEvent, jobId: jobIds.monitorDown(incidentId) });
+    await downQueue.close();
 
     void (async () => {
       while (sampling) {
@@ -215,18 +251,19 @@ process.exit(run.status ?? 1);
   afterAll(async () => {
     sampling = false;
     sse.abort();
-    await Promise.all([api?.stop(), codeAgent?.stop()]);
-    await Promise.all([git?.close(), github?.close()]);
+    await Promise.all([api?.stop(), codeAgent?.stop(), analysisAgent?.stop()]);
+    await Promise.all([git?.close(), github?.close(), slack?.close()]);
     await rm(work, { recursive: true, force: true });
     await deleteKeysWithPrefix(prefix);
     await db?.drop();
   });
 
-  it('goes from the alert link through the confirmation page to a pushed branch and a draft pull request, with live logs, and a retry reuses that pull request', async () => {
-    // The link the alert carries, made the way the analysis-agent makes it.
-    const dataSource = await new DataSource(buildDataSourceOptions({ url: db.url, poolSize: 2 })).initialize();
-    const link = await new FixLinkService(dataSource, { secret: FIX_LINK_SECRET, publicUrl: apiUrl }).createFixLink(incidentId);
-    await dataSource.destroy();
+  it('goes from the Slack alert\'s link through the confirmation page to a pushed branch and a draft pull request, streams the log, reports the PR to Slack, and a retry reuses that pull request', async () => {
+    // The analysis-agent analyses the incident and alerts Slack; the alert carries the auto-fix link.
+    const alert = await waitFor(() => slack.messages.find((m) => m.includes('/alert/trigger-agent?token=')), { timeoutMs: 90_000, what: 'the Slack alert with the auto-fix link' });
+    const linkUrl = /https?:\/\/[^"\s<>|]+\/alert\/trigger-agent\?token=[^"\s<>|]+/.exec(alert)?.[0] as string;
+    expect(linkUrl.startsWith(`${apiUrl}/alert/trigger-agent?token=`)).toBe(true);
+    const link = { url: linkUrl, token: decodeURIComponent(new URL(linkUrl).searchParams.get('token') as string) };
 
     // A chat app unfurls the link: a plain GET, which starts nothing.
     const preview = await fetch(link.url, { headers: { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } });
@@ -312,6 +349,9 @@ process.exit(run.status ?? 1);
     expect(retried).toMatchObject({ status: 'done', pr_number: pr.number, pr_url: pr.html_url });
     expect(github.pulls.filter((p) => p.head.ref === branch)).toHaveLength(1);
 
+    // The team hears about the pull request in Slack, through the analysis-agent's outbox.
+    await waitFor(() => slack.messages.some((m) => m.includes(pr.html_url)), { timeoutMs: 60_000, what: 'the Slack follow-up with the PR link' });
+
     // The used link is refused, and says which job it started.
     const reused = await fetch(link.url, { headers: { accept: 'application/json' } });
     expect(reused.status).toBe(410);
@@ -333,9 +373,11 @@ process.exit(run.status ?? 1);
       expect(config).not.toContain(GITHUB_TOKEN);
       expect(config).not.toContain(TOKEN_HEADER);
     }
-    for (const text of [JSON.stringify(history), JSON.stringify(events), api.output(), codeAgent.output(), pr.body]) {
+    for (const text of [JSON.stringify(history), JSON.stringify(events), api.output(), codeAgent.output(), analysisAgent.output(), pr.body, ...slack.messages]) {
       expect(text).not.toContain(GITHUB_TOKEN);
       expect(text).not.toContain(TOKEN_HEADER);
+    }
+    for (const text of [JSON.stringify(history), JSON.stringify(events), api.output(), codeAgent.output(), analysisAgent.output(), pr.body]) {
       expect(text).not.toContain(link.token);
     }
     // Workspaces are removed after each job.
