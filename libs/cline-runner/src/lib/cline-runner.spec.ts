@@ -183,3 +183,18 @@ describe('ClineRunner with a fake cline executable', () => {
     expect(result.error).toContain('ENOENT');
   });
 });
+
+describe('ClineRunner shutdown', () => {
+  it('kills runs still in progress when the application shuts down', async () => {
+    const runner = new ClineRunner({ binary: FAKE_CLINE, killGraceMs: 60_000 });
+    const t = setup('hang-hard');
+    let started: () => void = () => undefined;
+    const agentStarted = new Promise<void>((r) => (started = r));
+    const running = runner.run(t.options({ timeoutMs: 600_000, onEvent: (e) => e.kind === 'agent_event' && started() }));
+    await agentStarted;
+    runner.onApplicationShutdown();
+    const result = await running;
+    expect(result.signal).toBe('SIGKILL');
+    expect(result.outcome).toBe('error');
+  });
+});

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { resolveClineBinary } from './cline-binary';
 import { RunResultLine, TailBuffer, parseClineLine, truncate } from './cline-events';
 import type { ClineLogEvent, ClineOutcome, ClineRunOptions, ClineRunResult } from './cline-run.types';
 import { authArgs, needsAuthStep, storeProviderKey } from './provider-credentials';
-import { runInProcessGroup } from './process-group';
+import { killAllProcessGroups, runInProcessGroup } from './process-group';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,7 +36,7 @@ const AUTH_TIMEOUT_MS = 30_000;
  * process group and a deadline the runner enforces itself.
  */
 @Injectable()
-export class ClineRunner {
+export class ClineRunner implements OnApplicationShutdown {
   private readonly settings: Required<Omit<ClineRunnerSettings, 'binary'>> & { binary: string };
 
   constructor(@Optional() @Inject(CLINE_RUNNER_SETTINGS) settings: ClineRunnerSettings = {}) {
@@ -51,6 +51,11 @@ export class ClineRunner {
 
   get binary(): string {
     return this.settings.binary;
+  }
+
+  /** Runs in their own process groups would outlive the service; none may (jobs are retried elsewhere). */
+  onApplicationShutdown(): void {
+    killAllProcessGroups();
   }
 
   async run(options: ClineRunOptions): Promise<ClineRunResult> {

@@ -30,6 +30,29 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
+ * Process groups started here and still running. They are detached (so a deadline can stop the
+ * agent and everything it started), which also means they would outlive this process: on exit,
+ * whatever is left is killed.
+ */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  });
+}
+
+/** Stops every group still running (SIGKILL): for service shutdown. Returns how many there were. */
+export function killAllProcessGroups(): number {
+  const n = liveGroups.size;
+  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  return n;
+}
+
+/**
  * Runs a command detached in its own process group and owns its deadline. The CLI ignores
  * SIGTERM while the agent works and its tools start their own children, so stopping means SIGINT
  * to the whole group, then SIGKILL after a grace period. Whatever is left in the group when the
@@ -42,6 +65,10 @@ export function runInProcessGroup(command: string, args: string[], options: Grou
     let settled = false;
     let graceTimer: NodeJS.Timeout | undefined;
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid) {
+      installExitHook();
+      liveGroups.add(child.pid);
+    }
 
     const stop = (why: 'deadline' | 'cancelled') => {
       if (!child.pid || child.exitCode !== null || graceTimer) return;
@@ -61,6 +88,7 @@ export function runInProcessGroup(command: string, args: string[], options: Grou
     const finish = (exit: GroupRunExit) => {
       if (settled) return;
       settled = true;
+      if (child.pid) liveGroups.delete(child.pid);
       clearTimeout(deadline);
       if (graceTimer) clearTimeout(graceTimer);
       options.signal?.removeEventListener('abort', onAbort);
