@@ -145,6 +145,9 @@ describe('analysis-agent: incident alerts through the outbox (real Postgres, Red
     const followUp = h.messagesTo(s.slack.url)[1].body;
     expect(slackBlocks(followUp)[0].text?.text).toBe('🔎 Analysis of Shop API outage');
     expect(JSON.stringify(followUp)).toContain('Connections are never released');
+    const fixButton = (body: Record<string, unknown>) => slackBlocks(body).find((b) => b.type === 'actions')?.elements?.find((e) => e.text?.text.includes('Auto-fix'))?.url;
+    expect(fixButton(followUp)).toBeDefined();
+    expect(fixButton(followUp)).toBe(fixButton(first.body));
   });
 
   it('sends the alert without analysis when Cline hangs past the analysis deadline', async () => {

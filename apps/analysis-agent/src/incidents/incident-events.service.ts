@@ -112,10 +112,10 @@ export class IncidentEventsService {
     return { incident, monitor };
   }
 
-  /** One link per job run, shared by every webhook; only when a fix can actually run. */
+  /** The incident's live auto-fix link (the same one across job retries); only when a fix can actually run. */
   private async fixUrlFor(incident: Incident, monitor: Monitor): Promise<string | undefined> {
     if (!(await this.fixLinks.isFixAvailable(monitor.id))) return undefined;
-    return (await this.fixLinks.createFixLink(incident.id)).url;
+    return (await this.fixLinks.currentOrNewFixLink(incident.id)).url;
   }
 }
 

@@ -46,6 +46,17 @@ describe('FixLinkService (real Postgres)', () => {
     expect(verified).toMatchObject({ status: 'valid', incidentId: incident.id, jti: link.jti });
   });
 
+  it('hands out the same link again while it is unused and valid, and a new one once it is used', async () => {
+    const incident = await openIncident();
+    const first = await service.currentOrNewFixLink(incident.id);
+    const again = await service.currentOrNewFixLink(incident.id);
+    expect(again.url).toBe(first.url);
+    expect((await service.claimFixToken(again.token)).status).toBe('claimed');
+    const next = await service.currentOrNewFixLink(incident.id);
+    expect(next.jti).not.toBe(first.jti);
+    expect((await service.verifyFixToken(next.token)).status).toBe('valid');
+  });
+
   it('lets a token be claimed exactly once, even by concurrent clicks', async () => {
     const incident = await openIncident();
     const link = await service.createFixLink(incident.id);

@@ -61,6 +61,27 @@ export class FixLinkService {
     return { url: this.linkFor(token), token, ...claims };
   }
 
+  /**
+   * The incident's current link when one is still unused and valid for at least `minRemainingMs`,
+   * else a new one: a retried alert job or a follow-up message shows the same link as the first
+   * alert instead of scattering several live ones. (The token is re-signed from its row: signing is
+   * deterministic, so it is the very same token.)
+   */
+  async currentOrNewFixLink(incidentId: string, minRemainingMs = 60 * 60 * 1000, now = new Date()): Promise<FixLink> {
+    const row = await this.dataSource
+      .getRepository(FixTriggerToken)
+      .createQueryBuilder('t')
+      .where('t.incident_id = :incidentId', { incidentId })
+      .andWhere('t.used_at IS NULL')
+      .andWhere('t.expires_at > :until', { until: new Date(now.getTime() + minRemainingMs) })
+      .orderBy('t.expires_at', 'DESC')
+      .getOne();
+    if (!row) return this.createFixLink(incidentId, now);
+    const claims = { jti: row.id, incidentId, expiresAt: row.expiresAt };
+    const token = signFixToken(claims, this.settings.secret);
+    return { url: this.linkFor(token), token, ...claims };
+  }
+
   linkFor(token: string): string {
     const base = this.settings.publicUrl.replace(/\/+$/, '');
     return `${base}${FIX_LINK_PATH}?token=${encodeURIComponent(token)}`;
