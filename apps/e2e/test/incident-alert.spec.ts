@@ -148,5 +148,17 @@ describe('incident alert, end to end with the built apps', () => {
     expect(incidents.data[0]).toMatchObject({ state: 'open' });
     expect(JSON.stringify(incidents.data[0])).toContain('src/db.js');
     expect(JSON.stringify(hooks.attempts)).not.toContain(GITHUB_TOKEN);
+
+    // The target heals: the monitor-worker resolves the incident and the team hears it, with the outage duration.
+    target.healthy = true;
+    await waitFor(() => hooks.messages.filter((m) => m.provider === 'slack').length >= 2 && hooks.messages.filter((m) => m.provider === 'discord').length >= 2, {
+      timeoutMs: 90_000,
+      what: 'the recovery messages',
+    });
+    const recovered = hooks.messages.filter((m) => m.provider === 'discord')[1];
+    const recoveredEmbed = (recovered.body['embeds'] as Embed[])[0];
+    expect(recoveredEmbed.title).toBe('✅ Shop API is back UP');
+    expect(recoveredEmbed.fields.find((f) => f.name === 'Outage duration')?.value).toMatch(/^\d+m? ?\d*s?$/);
+    expect(hooks.messages).toHaveLength(4);
   });
 });

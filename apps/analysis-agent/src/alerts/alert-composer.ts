@@ -35,7 +35,8 @@ export interface DownAlertInput {
 export function downAlert(input: DownAlertInput): AlertContent {
   const { monitor, incident } = input;
   const moreUrl = incidentUrl(input.publicUrl, incident);
-  const error = `${incident.cause ?? 'check failed'}${incident.statusCode ? ` (HTTP ${incident.statusCode})` : ''}`;
+  const cause = incident.cause ?? 'check failed';
+  const error = incident.statusCode && !cause.includes(String(incident.statusCode)) ? `${cause} (HTTP ${incident.statusCode})` : cause;
   const links: AlertLink[] = [];
   if (input.fixUrl) links.push({ label: '🛠 Auto-fix with Cline', url: input.fixUrl, primary: true });
   links.push({ label: 'View incident', url: moreUrl });
