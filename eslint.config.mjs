@@ -42,4 +42,9 @@ export default [
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Build configuration shares workspace tooling (tools/webpack); boundaries govern application code.
+    files: ['**/webpack.config.js'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 ];
