@@ -38,6 +38,8 @@ export const ApiEnvSchema = baseEnvSchema.extend({
   LOG_STREAM_MAX_BUFFER_BYTES: envInt(1_048_576, 16_384, 268_435_456),
   /** Lifetime of the query-string stream tokens EventSource clients use. */
   LOG_STREAM_TOKEN_TTL_SECONDS: envInt(60, 5, 3600),
+  /** Live lines arriving within this window reach each stream client in one write (0: next tick). */
+  LOG_STREAM_COALESCE_MS: envInt(20, 0, 1000),
 });
 
 export type ApiConfig = z.infer<typeof ApiEnvSchema> & { APP_NAME: 'api' };

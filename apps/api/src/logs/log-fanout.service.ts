@@ -18,21 +18,30 @@ export interface ReceivedLines extends PublishedLines {
   frames: string[];
 }
 
+/** What one reader gets from one dispatch: the bytes to write and its new cursor. */
+export interface Delivery {
+  chunk: Buffer | null;
+  lastId: string;
+}
+
 /** A live reader registered on this replica (an SSE client). */
 export interface LiveListener {
   readonly userId: string;
-  /** Called for every published batch of the owner's lines (in id order), possibly several per tick. */
-  accept(lines: ReceivedLines): void;
-  /** Called once per tick after `accept` calls, so a client writes its socket once. */
-  flush(): void;
+  /**
+   * The owner's lines received since the last dispatch, in id order. Readers in the same
+   * position (same owner, filter and cursor) share one rendered Delivery through `shared`, so
+   * a thousand readers of one job cost one serialisation and a thousand socket writes.
+   */
+  deliver(batch: ReceivedLines[], shared: Map<string, Delivery>): void;
   /** Live delivery was interrupted (Redis reconnected): lines may have been missed. */
   interrupted(): void;
 }
 
 /**
  * Cross-replica fan-out over Redis pub/sub. Every replica subscribes to one channel and hands
- * each owner's lines to the listeners of that owner on this replica. Messages arriving in the
- * same tick are dispatched together so a busy client gets one socket write, not one per line.
+ * each owner's lines to the listeners of that owner on this replica. Messages arriving within
+ * LOG_STREAM_COALESCE_MS are dispatched together, so with many readers each gets one socket
+ * write per window rather than one per line (socket writes, not JSON, dominate the cost).
  */
 @Injectable()
 export class LogFanout implements OnModuleInit, OnModuleDestroy {
@@ -115,23 +124,26 @@ export class LogFanout implements OnModuleInit, OnModuleDestroy {
     this.inbox.push({ ...published, frames: published.entries.map(logEventFrame) });
     if (!this.drainScheduled) {
       this.drainScheduled = true;
-      setImmediate(() => this.drain());
+      const delay = this.config.LOG_STREAM_COALESCE_MS;
+      if (delay > 0) setTimeout(() => this.drain(), delay);
+      else setImmediate(() => this.drain());
     }
   }
 
   private drain(): void {
     this.drainScheduled = false;
-    const batch = this.inbox;
-    this.inbox = [];
-    const touched = new Set<LiveListener>();
-    for (const lines of batch) {
-      const set = this.listeners.get(lines.userId);
-      if (!set) continue;
-      for (const listener of set) {
-        listener.accept(lines);
-        touched.add(listener);
-      }
+    const byOwner = new Map<string, ReceivedLines[]>();
+    for (const lines of this.inbox) {
+      const list = byOwner.get(lines.userId);
+      if (list) list.push(lines);
+      else byOwner.set(lines.userId, [lines]);
     }
-    for (const listener of touched) listener.flush();
+    this.inbox = [];
+    const shared = new Map<string, Delivery>();
+    for (const [userId, batch] of byOwner) {
+      const set = this.listeners.get(userId);
+      if (!set) continue;
+      for (const listener of [...set]) listener.deliver(batch, shared);
+    }
   }
 }

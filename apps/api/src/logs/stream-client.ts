@@ -1,10 +1,10 @@
 import type { Response } from 'express';
 import { compareIds, toLogEntry, type StoredLogLine } from './log-entry';
-import type { LiveListener, ReceivedLines } from './log-fanout.service';
+import type { Delivery, LiveListener, ReceivedLines } from './log-fanout.service';
 import type { LogScope } from './log-store.service';
 import { heartbeatFrame, logEventFrame } from './sse-frames';
 
-/** Live batches held while the history is replayed; beyond this the client re-reads the database instead. */
+/** Live messages held while the history is replayed; beyond this the client re-reads the database instead. */
 const MAX_PENDING_BATCHES = 2_000;
 const REPLAY_CHUNK_CHARS = 16_384;
 
@@ -20,7 +20,6 @@ export class StreamClient implements LiveListener {
   private closed = false;
   private pending: ReceivedLines[] = [];
   private missedLive = false;
-  private outgoing: string[] = [];
 
   constructor(
     private readonly res: Response,
@@ -40,24 +39,24 @@ export class StreamClient implements LiveListener {
     return this.lastSentId;
   }
 
-  accept(lines: ReceivedLines): void {
+  deliver(batch: ReceivedLines[], shared: Map<string, Delivery>): void {
     if (this.closed) return;
     if (!this.live) {
-      if (this.pending.length >= MAX_PENDING_BATCHES) {
+      if (this.pending.length + batch.length > MAX_PENDING_BATCHES) {
         this.pending = [];
         this.missedLive = true;
       }
-      this.pending.push(lines);
+      this.pending.push(...batch);
       return;
     }
-    this.queue(lines);
-  }
-
-  flush(): void {
-    if (!this.outgoing.length || this.closed) return;
-    const chunk = this.outgoing.length === 1 ? this.outgoing[0] : this.outgoing.join('');
-    this.outgoing = [];
-    this.write(chunk);
+    const key = `${this.userId}|${this.scope.jobId ?? '*'}|${this.lastSentId}`;
+    let delivery = shared.get(key);
+    if (!delivery) {
+      delivery = this.render(batch);
+      shared.set(key, delivery);
+    }
+    this.lastSentId = delivery.lastId;
+    if (delivery.chunk) this.write(delivery.chunk);
   }
 
   interrupted(): void {
@@ -96,10 +95,10 @@ export class StreamClient implements LiveListener {
   goLive(): void {
     if (this.closed) return;
     this.live = true;
-    const pending = this.pending;
+    const delivery = this.render(this.pending);
     this.pending = [];
-    for (const lines of pending) this.queue(lines);
-    this.flush();
+    this.lastSentId = delivery.lastId;
+    if (delivery.chunk) this.write(delivery.chunk);
   }
 
   heartbeat(now: Date): void {
@@ -120,7 +119,7 @@ export class StreamClient implements LiveListener {
     });
   }
 
-  write(chunk: string): void {
+  write(chunk: string | Buffer): void {
     if (this.closed) return;
     this.res.write(chunk);
     // A reader that does not keep up is dropped rather than buffered without bound; it resumes with Last-Event-ID.
@@ -131,20 +130,24 @@ export class StreamClient implements LiveListener {
     if (this.closed) return;
     this.closed = true;
     this.pending = [];
-    this.outgoing = [];
     if (destroy) this.res.destroy();
     else this.res.end();
     this.onClose(this);
   }
 
-  private queue(lines: ReceivedLines): void {
-    const { entries, frames } = lines;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
-      if (this.scope.jobId && entry.jobId !== this.scope.jobId) continue;
-      if (compareIds(entry.id, this.lastSentId) <= 0) continue;
-      this.outgoing.push(frames[i]);
-      this.lastSentId = entry.id;
+  /** The frames of this reader's lines after its cursor, in id order. */
+  private render(batch: ReceivedLines[]): Delivery {
+    let text = '';
+    let lastId = this.lastSentId;
+    for (const { entries, frames } of batch) {
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i];
+        if (this.scope.jobId && entry.jobId !== this.scope.jobId) continue;
+        if (compareIds(entry.id, lastId) <= 0) continue;
+        text += frames[i];
+        lastId = entry.id;
+      }
     }
+    return { chunk: text ? Buffer.from(text) : null, lastId };
   }
 }

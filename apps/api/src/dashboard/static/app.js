@@ -127,9 +127,14 @@
   }
 
   // ---- monitors -----------------------------------------------------------------------
+  /** Uptime over the last 24 h from the stats route; computed from recent checks where that route is missing. */
   async function uptimeOf(monitor) {
-    const given = pick(monitor, 'uptime', 'uptime_24h', 'uptime_percent', 'uptimePercent');
-    if (typeof given === 'number') return given;
+    try {
+      const stats = await api(`/monitor/${monitor.id}/stats?window=24h`);
+      return stats.data ? stats.data.uptime_percent : null;
+    } catch (err) {
+      if (err.status !== 404) return null;
+    }
     try {
       const history = await api(`/monitor/${monitor.id}/history?limit=200`);
       const checks = history.data || [];
@@ -151,13 +156,15 @@
     }
     $('monitors-empty').hidden = rows.length > 0;
     $('monitors-table').hidden = rows.length === 0;
+    // Open on the monitor that most needs attention.
+    if (!state.selectedMonitor && rows.length) selectMonitor(rows.find((m) => m.status === 'DOWN') || rows[0]);
     const tbody = $('monitors');
     tbody.replaceChildren(
       ...rows.map((m) => {
         const active = pick(m, 'is_active', 'isActive');
         const status = active === false ? 'PAUSED' : m.status || 'PENDING';
         const uptimeCell = el('td', { class: 'uptime' }, '…');
-        uptimeOf(m).then((u) => (uptimeCell.textContent = u === null ? '—' : `${u.toFixed(u === 100 ? 0 : 2)} %`));
+        uptimeOf(m).then((u) => (uptimeCell.textContent = typeof u === 'number' ? `${u.toFixed(u === 100 ? 0 : 2)} % (24 h)` : '—'));
         const row = el(
           'tr',
           { class: `selectable${state.selectedMonitor === m.id ? ' selected' : ''}`, 'data-monitor-id': m.id, tabindex: 0, onclick: () => selectMonitor(m) },
@@ -174,6 +181,7 @@
 
   function selectMonitor(monitor) {
     state.selectedMonitor = monitor.id;
+    state.selectedMonitorName = monitor.name;
     for (const row of document.querySelectorAll('#monitors tr')) row.classList.toggle('selected', row.dataset.monitorId === monitor.id);
     $('incidents-for').textContent = monitor.name;
     loadIncidents(monitor.id);
@@ -375,6 +383,10 @@
     logs.follow(null);
   });
   $('clear-log').addEventListener('click', () => $('log').replaceChildren());
+  window.addEventListener('hashchange', () => {
+    const job = /job=([0-9a-f-]{36})/i.exec(location.hash);
+    if (job && state.token && job[1] !== logs.jobId) logs.follow(job[1]);
+  });
 
   if (state.token) showApp();
   else showLogin();
