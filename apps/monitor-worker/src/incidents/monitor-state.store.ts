@@ -23,6 +23,8 @@ const FK_VIOLATION = '23503';
  * actually inserted count, so a check re-run after a crash (same scheduled_at) is not counted
  * twice. Monitor rows are locked in id order, so two replicas serialise per monitor (and never
  * deadlock): exactly one transaction sees the status flip and opens (or resolves) the incident.
+ * NO KEY UPDATE, not UPDATE: the check INSERT's foreign key already holds KEY SHARE on the same
+ * rows, which FOR UPDATE would conflict with across concurrent batches.
  */
 @Injectable()
 export class MonitorStateStore {
@@ -45,7 +47,7 @@ export class MonitorStateStore {
 
     const monitorIds = [...new Set(inserted.map((r) => r.monitorId))].sort();
     const locked: { id: string; status: string | null }[] = await tx.query(
-      `SELECT id, status FROM monitors WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      `SELECT id, status FROM monitors WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
       [monitorIds],
     );
     const statusOf = new Map(locked.map((m) => [m.id, m.status]));

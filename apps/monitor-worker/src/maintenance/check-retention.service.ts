@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -23,8 +23,9 @@ export interface MaintenanceReport {
  * CHECK_RETENTION_DAYS — never ones not rolled up yet — and rollups older than ROLLUP_RETENTION_DAYS.
  */
 @Injectable()
-export class CheckRetentionService implements OnApplicationBootstrap {
+export class CheckRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CheckRetentionService.name);
+  private catchUp: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: MonitorWorkerConfig,
@@ -33,7 +34,11 @@ export class CheckRetentionService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     // Catch up on hours missed while no worker was running.
-    setTimeout(() => void this.runScheduled(), 10_000).unref();
+    this.catchUp = setTimeout(() => void this.runScheduled(), 10_000).unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.catchUp) clearTimeout(this.catchUp);
   }
 
   // Two minutes past the hour: checks of the hour just ended have been written by then.

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -13,9 +13,10 @@ import { IncidentEventsProducer } from '../incidents/incident-events.producer';
  * incident events that never reached the queue are re-enqueued.
  */
 @Injectable()
-export class ScheduleSyncService implements OnApplicationBootstrap {
+export class ScheduleSyncService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ScheduleSyncService.name);
   private running: Promise<ReconcileReport | null> | null = null;
+  private stopping = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: MonitorWorkerConfig,
@@ -33,8 +34,15 @@ export class ScheduleSyncService implements OnApplicationBootstrap {
     );
   }
 
+  /** A pass cut short by shutdown (connections closing) is not an error worth logging. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
   /** One pass; concurrent calls share the pass in progress. Errors are logged, never thrown. */
   syncNow(): Promise<ReconcileReport | null> {
+    if (this.stopping) return Promise.resolve(null);
     this.running ??= this.sync().finally(() => (this.running = null));
     return this.running;
   }
@@ -44,8 +52,10 @@ export class ScheduleSyncService implements OnApplicationBootstrap {
     try {
       report = await this.reconciler.reconcile(() => this.activeMonitors());
     } catch (err) {
+      if (this.stopping) return null;
       this.logger.error(`schedule reconciliation failed (retried in ${this.config.SCHEDULE_RECONCILE_INTERVAL_MS} ms): ${(err as Error).message}`);
     }
+    if (this.stopping) return report;
     try {
       await this.events.sweepMissed();
     } catch (err) {
