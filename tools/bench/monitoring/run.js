@@ -6,6 +6,8 @@
  * latency and per-process RSS/CPU.
  *
  *   npx nx build monitor-worker && npm run bench:monitoring -- --monitors 5000 --interval 5 --duration 120 --workers 2
+ *
+ * BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the workers.
  */
 const { fork, spawn } = require('node:child_process');
 const { readFileSync, existsSync } = require('node:fs');
@@ -98,7 +100,7 @@ async function main() {
     const workers = [];
     for (let w = 0; w < opts.workers; w++) {
       const port = await freePort();
-      const child = spawn(process.execPath, [WORKER_MAIN], {
+      const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), WORKER_MAIN], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -242,6 +244,10 @@ async function main() {
       lines.push(
         `${name.padEnd(18)} CPU ${fmt(cpu)}% of one core, RSS start ${fmt(first.rssMb)} MB → end ${fmt(last.rssMb)} MB (min ${fmt(Math.min(...rss))}, max ${fmt(Math.max(...rss))})`,
       );
+      if (name.startsWith('monitor-worker') && s.length > 12) {
+        const perMinute = s.filter((x) => Math.round((x.at - first.at) / 5000) % 12 === 0).map((x) => fmt(x.rssMb));
+        lines.push(`${''.padEnd(18)} RSS each minute (MB): ${perMinute.join(' ')}`);
+      }
     }
     const workerCpuSec = [...samples]
       .filter(([name]) => name.startsWith('monitor-worker'))
