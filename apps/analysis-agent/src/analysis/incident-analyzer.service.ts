@@ -97,7 +97,7 @@ export class IncidentAnalyzer {
       if (result.outcome === 'timed_out') return { status: 'timed_out', error: `the analysis did not finish within ${Math.round(this.config.ANALYSIS_TIMEOUT_MS / 1000)} s` };
       return { status: 'failed', error: result.error ?? `cline ${result.outcome}` };
     } finally {
-      await checkout.dispose();
+      await checkout.dispose().catch((err: Error) => this.logger.warn(`could not remove the checkout ${checkout.root}: ${err.message}`));
     }
   }
 

@@ -50,6 +50,8 @@ export class IncidentEventsService {
     const analysis: Promise<AnalysisOutcome> = TERMINAL_ANALYSIS.has(incident.analysisStatus)
       ? Promise.resolve({ status: incident.analysisStatus as AnalysisOutcome['status'], analysis: incident.analysis ?? undefined, error: incident.analysisError ?? undefined })
       : this.analyzer.analyze(incident, monitor);
+    // The job may end (e.g. a failed delivery) before the analysis does; its failure must not go unhandled.
+    analysis.catch((err: Error) => this.logger.error(`analysis of incident ${incident.id} failed to record: ${err.message}`));
     const budgetMs = this.config.ALERT_ANALYSIS_BUDGET_MS;
     let budgetTimer: NodeJS.Timeout | undefined;
     const early = await Promise.race([analysis, new Promise<undefined>((r) => (budgetTimer = setTimeout(() => r(undefined), budgetMs)))]);
