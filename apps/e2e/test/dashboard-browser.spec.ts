@@ -133,7 +133,7 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
       await page.locator(`#fixjobs tr[data-job-id="${jobId}"] button`, { hasText: 'Watch log' }).click();
     } else {
       // GET /fix-jobs is not on this server yet: follow the job by its link instead.
-      await page.evaluate((id) => (location.hash = `job=${id}`), jobId);
+      await page.evaluate(`location.hash = 'job=${jobId}'`);
     }
 
     await page.locator('#conn[data-state="live"]').waitFor();
