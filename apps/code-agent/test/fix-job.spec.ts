@@ -192,7 +192,7 @@ describe('code-agent fix jobs (real Postgres, Redis, git smart-HTTP server, fake
     const queued = await codeQueue.getJob(jobIds.codeJob(seeded.fixJobId));
     expect(Object.keys(queued?.data ?? {}).sort()).toEqual(['fixJobId', 'incidentId']);
     expect(JSON.stringify(queued?.data)).not.toContain(TOKEN);
-    expect(await readdir(workDir)).toEqual([]);
+    await waitFor(async () => (await readdir(workDir)).length === 0, { what: 'the workspace to be removed' });
   });
 
   it('does nothing for a duplicate delivery of a finished job: no second pull request', async () => {
@@ -253,7 +253,7 @@ describe('code-agent fix jobs (real Postgres, Redis, git smart-HTTP server, fake
     expect(done.error).toContain('Cline did not complete the fix (error): model refused');
     expect(done.attempts).toBe(1);
     expect(await downQueue.getJob(jobIds.fixFinished(seeded.fixJobId))).toBeDefined();
-    expect(await readdir(workDir)).toEqual([]);
+    await waitFor(async () => (await readdir(workDir)).length === 0, { what: 'the workspace to be removed' });
   });
 
   it('fails without retrying when GitHub refuses the token, and never logs the token', async () => {

@@ -58,7 +58,9 @@ export class JobLog {
   write(level: LogLevel, message: string, category?: string): void {
     const clean = this.redact(message).slice(0, MAX_MESSAGE);
     if (!clean.trim()) return;
-    this.mirror[level === 'warn' ? 'warn' : level === 'error' ? 'error' : level === 'debug' ? 'debug' : 'log'](`[${this.jobId}] ${this.stage}: ${clean}`);
+    // The service's own log keeps the steps; tool output (git, tests, Cline) only at debug level.
+    const mirrorLevel = level === 'warn' ? 'warn' : level === 'error' ? 'error' : level === 'debug' || category ? 'debug' : 'log';
+    this.mirror[mirrorLevel](`[${this.jobId}] ${this.stage}: ${clean}`);
     this.buffer.push({ message: clean, level, stage: this.stage, category, jobId: this.jobId, repo: this.repo, ts: new Date().toISOString() });
     if (this.buffer.length > MAX_BUFFERED) {
       this.dropped += this.buffer.length - MAX_BUFFERED;
