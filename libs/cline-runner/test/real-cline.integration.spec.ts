@@ -58,6 +58,19 @@ describe('ClineRunner with the real cline binary', () => {
     expect(readdirSync(tempRoot)).toEqual([]);
   });
 
+  it('lets plan mode read a context file outside the checkout, named in the prompt', async () => {
+    const contextFile = join(mkdtempSync(join(tmpdir(), 'real-cline-context-')), 'incident.md');
+    writeFileSync(contextFile, 'HTTP 500 since 21:00: pool exhausted\n');
+    llm.script({ toolCalls: [{ name: 'read_files', arguments: { files: [{ path: contextFile }] } }] }, { text: '{"summary":"pool exhausted"}' });
+    const events: ClineLogEvent[] = [];
+    const before = llm.requests.length;
+    const result = await runner.run({ mode: 'plan', workdir: repo(), prompt: `Read ${contextFile} and answer in JSON.`, timeoutMs: 60_000, provider: provider(), onEvent: (e) => events.push(e) });
+    expect(result).toMatchObject({ outcome: 'completed', text: '{"summary":"pool exhausted"}' });
+    expect(events.some((e) => e.tool === 'read_files')).toBe(true);
+    // The file's content went back to the model as the tool result.
+    expect(JSON.stringify(llm.requests[before + 1].body.messages)).toContain('pool exhausted');
+  });
+
   it('edits files in act mode and ends through submit_and_exit, leaving no refs/cline checkpoints', async () => {
     const workdir = repo();
     llm.script(
