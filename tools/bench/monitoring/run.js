@@ -245,7 +245,12 @@ async function main() {
         `${name.padEnd(18)} CPU ${fmt(cpu)}% of one core, RSS start ${fmt(first.rssMb)} MB → end ${fmt(last.rssMb)} MB (min ${fmt(Math.min(...rss))}, max ${fmt(Math.max(...rss))})`,
       );
       if (name.startsWith('monitor-worker') && s.length > 12) {
-        const perMinute = s.filter((x) => Math.round((x.at - first.at) / 5000) % 12 === 0).map((x) => fmt(x.rssMb));
+        const byMinute = new Map();
+        for (const x of s) {
+          const minute = Math.round((x.at - first.at) / 60_000);
+          if (!byMinute.has(minute)) byMinute.set(minute, fmt(x.rssMb));
+        }
+        const perMinute = [...byMinute.values()];
         lines.push(`${''.padEnd(18)} RSS each minute (MB): ${perMinute.join(' ')}`);
       }
     }

@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CheckTarget } from './check-target';
 
+/** Jobs started within this window share one query (a few ms of a check's schedule lag). */
+const COALESCE_MS = 5;
+
 interface Pending {
   resolve: (target: CheckTarget | null) => void;
   reject: (err: unknown) => void;
@@ -28,7 +31,7 @@ export class CheckTargetLoader {
       this.waiting.set(monitorId, list);
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        setTimeout(() => void this.flush(), COALESCE_MS);
       }
     });
   }
