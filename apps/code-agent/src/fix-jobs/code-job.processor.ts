@@ -1,10 +1,10 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG } from '@epitrace/nest-common';
 import { InvalidJobPayloadError, JOBS, QUEUES, parseJob } from '@epitrace/queue-contracts';
 import type { CodeAgentConfig } from '../config/code-agent.config';
-import { FixJobRunner, FixRunOutcome } from './fix-job.runner';
+import { FixJobInterruptedError, FixJobRunner, FixRunOutcome } from './fix-job.runner';
 
 /** Takes `code-job`s off `code_queue`: validates, hands over to the runner, lets BullMQ retry. */
 @Processor(QUEUES.CODE)
@@ -22,7 +22,7 @@ export class CodeJobProcessor extends WorkerHost implements OnApplicationBootstr
     this.worker.concurrency = this.config.CODE_AGENT_CONCURRENCY;
   }
 
-  async process(job: Job): Promise<FixRunOutcome> {
+  async process(job: Job, token?: string): Promise<FixRunOutcome> {
     let parsed;
     try {
       parsed = parseJob(job.name, job.data);
@@ -33,8 +33,15 @@ export class CodeJobProcessor extends WorkerHost implements OnApplicationBootstr
     }
     if (parsed.name !== JOBS.CODE_JOB) throw new UnrecoverableError(`unexpected job "${job.name}" on ${QUEUES.CODE}`);
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await this.runner.run(parsed.data.fixJobId, parsed.data.incidentId, { final });
-    this.logger.log(`fix job ${parsed.data.fixJobId}: ${outcome}`);
-    return outcome;
+    try {
+      const outcome = await this.runner.run(parsed.data.fixJobId, parsed.data.incidentId, { final });
+      this.logger.log(`fix job ${parsed.data.fixJobId}: ${outcome}`);
+      return outcome;
+    } catch (err) {
+      if (!(err instanceof FixJobInterruptedError)) throw err;
+      // A shutdown is not the job's fault: put it back without using up one of its attempts.
+      await job.moveToDelayed(Date.now() + 1_000, token);
+      throw new DelayedError();
+    }
   }
 }

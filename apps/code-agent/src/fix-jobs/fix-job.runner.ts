@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FixJob, FixJobStatus } from '@epitrace/entities';
@@ -20,6 +20,11 @@ import { FixJobStore } from './fix-job.store';
 /** Thrown to hand an attempt back to BullMQ for a retry; the row went back to `queued`. */
 export class RetryableFixError extends Error {
   override name = 'RetryableFixError';
+}
+
+/** The process is shutting down: the job was stopped, cleaned up and put back to `queued` to run again. */
+export class FixJobInterruptedError extends Error {
+  override name = 'FixJobInterruptedError';
 }
 
 export type FixRunOutcome = 'done' | 'no-change' | 'failed' | 'skipped';
@@ -46,8 +51,10 @@ function isPermanent(err: unknown): boolean {
  * row; the workspace is always removed; the outcome is always reported to the team.
  */
 @Injectable()
-export class FixJobRunner {
+export class FixJobRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(FixJobRunner.name);
+  /** Jobs running in this process, to stop them (and hand them back) when it shuts down. */
+  private readonly running = new Map<string, { stop: AbortController; done: Promise<void> }>();
 
   constructor(
     private readonly store: FixJobStore,
@@ -60,13 +67,30 @@ export class FixJobRunner {
     @Inject(APP_CONFIG) private readonly config: CodeAgentConfig,
   ) {}
 
+  /**
+   * Stops every running job before the queue worker closes: Cline and the tests are killed, the
+   * workspace removed, and the job goes back to the queue instead of waiting for the process to
+   * be killed mid-step after the shutdown grace period.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const jobs = [...this.running.values()];
+    for (const job of jobs) job.stop.abort();
+    // Wait for them to hand themselves back while the database and Redis are still open.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(jobs.map((j) => j.done)), new Promise<void>((r) => (timer = setTimeout(r, 20_000)))]);
+    clearTimeout(timer);
+  }
+
   /** `final`: BullMQ will not retry after this attempt, so a failure must be recorded as final. */
-  async run(fixJobId: string, incidentId: string, attempt: { final: boolean; signal?: AbortSignal }): Promise<FixRunOutcome> {
+  async run(fixJobId: string, incidentId: string, attempt: { final: boolean }): Promise<FixRunOutcome> {
     const job = await this.store.claim(fixJobId);
     if (!job) {
       this.logger.log(`fix job ${fixJobId} is already finished; nothing to do`);
       return 'skipped';
     }
+    const stop = new AbortController();
+    let markDone: () => void = () => undefined;
+    this.running.set(job.id, { stop, done: new Promise<void>((resolve) => (markDone = resolve)) });
     const log = this.logs.open(job.id);
     const heartbeat = setInterval(() => void this.store.heartbeat(job.id).catch(() => undefined), this.config.FIX_HEARTBEAT_MS);
     heartbeat.unref();
@@ -77,9 +101,14 @@ export class FixJobRunner {
       if (job.incidentId !== incidentId) throw new FixJobError('the job does not belong to the incident named in the queue message', false);
       const context = await this.contexts.load(job);
       log.addSecret(context.token);
-      return await this.fix(context, log, (c) => (checkout = c), attempt.signal);
+      return await this.fix(context, log, (c) => (checkout = c), stop.signal);
     } catch (err) {
       const message = log.redact(err instanceof Error ? err.message : String(err)).slice(0, 1500);
+      if (stop.signal.aborted) {
+        log.warn('the code-agent is shutting down: the job was stopped and goes back to the queue');
+        await this.store.backToQueue(job.id, 'interrupted by a shutdown of the code-agent');
+        throw new FixJobInterruptedError(message);
+      }
       if (!isPermanent(err) && !attempt.final) {
         log.warn(`attempt ${job.attempts} failed and will be retried: ${message}`);
         await this.store.backToQueue(job.id, message);
@@ -95,6 +124,8 @@ export class FixJobRunner {
         await workspace.dispose().catch((e: Error) => this.logger.warn(`could not remove workspace ${workspace.root}: ${e.message}`));
       }
       await log.close();
+      this.running.delete(job.id);
+      markDone();
     }
   }
 
@@ -160,6 +191,7 @@ export class FixJobRunner {
       signal,
     });
     await rm(join(checkout.dir, CONTEXT_DIR), { recursive: true, force: true });
+    if (signal?.aborted) throw new FixJobInterruptedError('Cline was stopped by shutdown');
     if (result.outcome !== 'completed') {
       const why = result.stderrTail ? `: ${result.stderrTail.slice(-500)}` : '';
       throw new FixJobError(`Cline did not complete the fix (${result.outcome})${why}`, false);
@@ -251,6 +283,7 @@ export class FixJobRunner {
   }
 
   private async enter(job: FixJob, status: FixJobStatus, log: JobLog): Promise<void> {
+    if (this.running.get(job.id)?.stop.signal.aborted) throw new FixJobInterruptedError('stopped by shutdown');
     log.stage = status;
     if (!(await this.store.enterStep(job.id, status))) {
       throw new FixJobError('the job was finished elsewhere (marked failed as stale?) while it ran', false);
