@@ -2,7 +2,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY tools/scripts/npm-ci.sh tools/scripts/
+RUN tools/scripts/npm-ci.sh
 COPY . .
 RUN npx nx run-many -t build --projects=api,monitor-worker,analysis-agent,code-agent
 
@@ -11,7 +12,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends git ca-certific
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY tools/scripts/npm-ci.sh tools/scripts/
+RUN tools/scripts/npm-ci.sh --omit=dev
 COPY --from=build /app/dist ./dist
 USER node
 CMD ["sh", "-c", "exec node dist/apps/${APP:-api}/main.js"]

@@ -26,7 +26,7 @@ function reachable(url, defaultPort) {
 async function main() {
   if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
     console.log('Installing dependencies (npm ci)…');
-    const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+    const install = spawnSync('bash', [join(root, 'tools/scripts/npm-ci.sh')], { cwd: root, stdio: 'inherit' });
     if (install.status !== 0) process.exit(install.status || 1);
   }
   const databaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/epitrace';
