@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AlertDelivery, FixJob, Incident } from '@epitrace/entities';
 import { FixLinkService } from '@epitrace/fix-links';
 import { JOBS } from '@epitrace/queue-contracts';
@@ -96,11 +99,11 @@ describe('analysis-agent: incident alerts through the outbox (real Postgres, Red
     const discordAttempts = h.attemptsTo(s2.discord.url);
     expect(discordAttempts[1].receivedAt - discordAttempts[0].receivedAt).toBeGreaterThanOrEqual(700);
 
-    const rows = await h.dataSource.getRepository(AlertDelivery).findBy({ incidentId: s.incident.id });
-    expect(rows.map((r) => [r.eventKey, r.status])).toEqual([
-      ['down', 'sent'],
-      ['down', 'sent'],
-    ]);
+    const rows = await waitFor(async () => {
+      const found = await h.dataSource.getRepository(AlertDelivery).findBy({ incidentId: s.incident.id });
+      return found.every((r) => r.status === 'sent') ? found : undefined;
+    }, { what: 'both deliveries to be marked sent' });
+    expect(rows.map((r) => r.eventKey)).toEqual(['down', 'down']);
   });
 
   it('never posts twice when the job is retried after a partial failure, or run again, or run concurrently', async () => {
@@ -111,14 +114,30 @@ describe('analysis-agent: incident alerts through the outbox (real Postgres, Red
     await waitFor(() => h.messagesTo(s.slack.url).length === 1, { timeoutMs: 40_000, what: 'slack alert after the job retry' });
     expect(h.attemptsTo(s.slack.url)).toHaveLength(3);
     expect(h.messagesTo(s.discord.url)).toHaveLength(1);
-    const [delivery] = await h.dataSource.getRepository(AlertDelivery).findBy({ incidentId: s.incident.id, webhookId: s.slack.id });
-    expect(delivery).toMatchObject({ status: 'sent', attempts: 2 });
+    // The receiver has the message a moment before the outbox row says so.
+    const delivery = await waitFor(async () => {
+      const [row] = await h.dataSource.getRepository(AlertDelivery).findBy({ incidentId: s.incident.id, webhookId: s.slack.id });
+      return row?.status === 'sent' ? row : undefined;
+    }, { what: 'the slack delivery to be marked sent' });
+    expect(delivery.attempts).toBe(2);
 
     const events = h.app.get(IncidentEventsService);
     await Promise.all([events.monitorDown(s.incident.id), events.monitorDown(s.incident.id)]);
     await events.monitorDown(s.incident.id);
     expect(h.messagesTo(s.slack.url)).toHaveLength(1);
     expect(h.messagesTo(s.discord.url)).toHaveLength(1);
+  });
+
+  it('runs Cline once for an incident whose job runs twice at the same time', async () => {
+    const record = join(mkdtempSync(join(tmpdir(), 'cline-record-')), 'calls.ndjson');
+    h.setCline({ FAKE_CLINE_SCENARIO: 'slow', FAKE_CLINE_DELAY_MS: '1500', FAKE_CLINE_RECORD: record });
+    const s = await h.seedIncident();
+    const events = h.app.get(IncidentEventsService);
+    await Promise.all([events.monitorDown(s.incident.id), events.monitorDown(s.incident.id)]);
+    const runs = readFileSync(record, 'utf8').split('\n').filter((l) => l.includes('--plan'));
+    expect(runs).toHaveLength(1);
+    expect(h.messagesTo(s.slack.url)).toHaveLength(1);
+    expect(JSON.stringify(h.messagesTo(s.discord.url)[0].body)).toContain('Root cause');
   });
 
   it('sends the alert marked "analysis unavailable" with the reason when Cline fails', async () => {

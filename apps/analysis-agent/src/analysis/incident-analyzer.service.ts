@@ -19,6 +19,12 @@ export interface AnalysisOutcome {
 }
 
 const RECENT_CHECKS = 20;
+const TERMINAL = new Set<string>(['completed', 'failed', 'timed_out', 'skipped']);
+/** A running analysis touches its incident this often… */
+const HEARTBEAT_MS = 15_000;
+/** …and one silent for this long has lost its worker. */
+const STALE_CLAIM_MS = 60_000;
+const WAIT_POLL_MS = 500;
 
 /**
  * Clones the monitor's repository, lets Cline read it in plan mode (no file edits) with the
@@ -37,11 +43,31 @@ export class IncidentAnalyzer {
     this.cipher = new SecretCipher(config.ENCRYPTION_KEY);
   }
 
+  /**
+   * Analyses the incident once, however many jobs ask at the same time (a retried job, a second
+   * replica): the first claims it, the others wait for its result. A claim whose heartbeat stopped
+   * (its worker died) is taken over.
+   */
   async analyze(incident: Incident, monitor: Monitor): Promise<AnalysisOutcome> {
-    const outcome = await this.run(incident, monitor).catch((err: Error): AnalysisOutcome => {
-      this.logger.error(`analysis of incident ${incident.id} crashed: ${err.message}`);
-      return { status: 'failed', error: `internal error: ${redactSecrets(err.message).slice(0, 300)}` };
-    });
+    while (!(await this.claim(incident.id))) {
+      const row = await this.dataSource.getRepository(Incident).findOne({ where: { id: incident.id } });
+      if (!row) return { status: 'failed', error: 'the incident no longer exists' };
+      if (TERMINAL.has(row.analysisStatus)) {
+        return { status: row.analysisStatus as AnalysisOutcome['status'], analysis: row.analysis ?? undefined, error: row.analysisError ?? undefined };
+      }
+      await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+    }
+    const heartbeat = setInterval(() => {
+      this.dataSource
+        .query(`UPDATE incidents SET updated_at = now() WHERE id = $1 AND analysis_status = 'running'`, [incident.id])
+        .catch((err: Error) => this.logger.warn(`analysis heartbeat of incident ${incident.id} failed: ${err.message}`));
+    }, HEARTBEAT_MS);
+    const outcome = await this.run(incident, monitor)
+      .catch((err: Error): AnalysisOutcome => {
+        this.logger.error(`analysis of incident ${incident.id} crashed: ${err.message}`);
+        return { status: 'failed', error: `internal error: ${redactSecrets(err.message).slice(0, 300)}` };
+      })
+      .finally(() => clearInterval(heartbeat));
     await this.dataSource.getRepository(Incident).update(
       { id: incident.id },
       { analysisStatus: outcome.status, analysis: outcome.analysis ?? null, analysisError: outcome.error?.slice(0, 1000) ?? null, analysisCompletedAt: new Date() },
@@ -53,7 +79,6 @@ export class IncidentAnalyzer {
   private async run(incident: Incident, monitor: Monitor): Promise<AnalysisOutcome> {
     if (!monitor.repoLink) return { status: 'skipped', error: 'no repository configured for this monitor' };
     const startedAt = Date.now();
-    await this.dataSource.getRepository(Incident).update({ id: incident.id }, { analysisStatus: 'running', analysisError: null });
     const token = await this.linkedToken(monitor);
     const known = [token, this.config.CLINE_API_KEY].filter((s): s is string => Boolean(s));
 
@@ -99,6 +124,20 @@ export class IncidentAnalyzer {
     } finally {
       await checkout.dispose().catch((err: Error) => this.logger.warn(`could not remove the checkout ${checkout.root}: ${err.message}`));
     }
+  }
+
+  private async claim(incidentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE incidents SET analysis_status = 'running', analysis_error = NULL, updated_at = now()
+          WHERE id = $1
+            AND (analysis_status = 'pending'
+                 OR (analysis_status = 'running' AND updated_at < now() - ($2::int * interval '1 millisecond')))
+          RETURNING id)
+       SELECT id FROM claimed`,
+      [incidentId, STALE_CLAIM_MS],
+    );
+    return rows.length === 1;
   }
 
   /** The decrypted active GitHub token linked to the monitor, if any (public repositories clone without). */
