@@ -10,7 +10,7 @@ export const CodeAgentEnvSchema = baseEnvSchema.extend({
   INGEST_SECRET: ingestSecret,
   /** Base URL of the api, where fix-job log lines are posted (`POST /logs/code-worker`). */
   INGEST_URL: z.string().url().default('http://127.0.0.1:8080'),
-  /** GitHub REST API; for GitHub Enterprise `https://<host>/api/v3`. */
+  /** GitHub REST API. Left at the default, a repository on another host uses `https://<host>/api/v3` (GitHub Enterprise). */
   GITHUB_API_URL: z.string().url().default('https://api.github.com'),
   /** Open pull requests as drafts (a human marks them ready). */
   GITHUB_PR_DRAFT: envBoolean(true),

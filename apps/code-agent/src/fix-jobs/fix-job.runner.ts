@@ -132,7 +132,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
   private async fix(context: FixJobContext, log: JobLog, keep: (c: RepoCheckout) => void, signal?: AbortSignal): Promise<FixRunOutcome> {
     const { job, incident, monitor, token } = context;
     const repo = parseRepoUrl(monitor.repoLink ?? '', { allowHttp: this.config.ALLOW_HTTP_REMOTES });
-    const github = this.github.forToken(token);
+    const github = this.github.forRepository(token, repo);
     const base = await github.defaultBranch(repo.owner, repo.name);
     const branch = fixBranchName(incident.id);
     await this.store.record(job.id, { branch });
