@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { execFileSync } from 'node:child_process';
 import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +33,7 @@ const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const INGEST_SECRET = randomBytes(24).toString('base64url');
 
-type Scenario = 'fix' | 'nothing' | 'break' | 'crash';
+type Scenario = 'fix' | 'nothing' | 'break' | 'crash' | 'commit';
 
 /** Stands in for the Cline CLI at the runner boundary (the e2e suite runs the real runner with the fake CLI). */
 class ScriptedCline implements ClineRunnerPort {
@@ -48,7 +49,13 @@ class ScriptedCline implements ClineRunnerPort {
     });
     options.onEvent?.({ ts: new Date().toISOString(), kind: 'agent_event', tool: 'write_to_file', message: 'editing src/price.js' });
     if (this.scenario === 'fix') await writeFile(join(options.workdir, 'src/price.js'), FIXED_PRICE_JS);
-    if (this.scenario === 'break') await writeFile(join(options.workdir, 'src/price.js'), 'module.exports = () => 42;\n');
+    if (this.scenario === 'commit') {
+      await writeFile(join(options.workdir, 'src/price.js'), FIXED_PRICE_JS);
+      const git = (...args: string[]) => execFileSync('git', ['-C', options.workdir, '-c', 'user.name=agent', '-c', 'user.email=agent@example.test', ...args]);
+      git('add', '-A', 'src');
+      git('commit', '-q', '-m', 'agent commit');
+    }
+        if (this.scenario === 'break') await writeFile(join(options.workdir, 'src/price.js'), 'module.exports = () => 42;\n');
     const base = { text: 'Seed the order total with 0\n\nreduce() started at 1, so every total was one too high.', exitCode: 0, signal: null, stderrTail: '', durationMs: 5, eventCount: 1 };
     if (this.scenario === 'crash') return { ...base, outcome: 'error', text: '', exitCode: 1, stderrTail: 'model refused' };
     return { ...base, outcome: 'completed' };
@@ -232,6 +239,17 @@ describe('code-agent fix jobs (real Postgres, Redis, git smart-HTTP server, fake
     expect((await git.branches('acme', 'shop'))[fixBranchName(seeded.incidentId)]).toBeUndefined();
     expect(github.pulls.some((p) => p.head.ref === fixBranchName(seeded.incidentId))).toBe(false);
     expect(await downQueue.getJob(jobIds.fixFinished(seeded.fixJobId))).toBeDefined();
+  });
+
+  it('folds commits Cline made on its own into the one fix commit by the bot', async () => {
+    cline.scenario = 'commit';
+    const seeded = await seedIncident(database.url, { repoLink, token: TOKEN, encryptionKey: ENCRYPTION_KEY });
+    const done = await runToEnd(seeded.fixJobId, seeded.incidentId);
+    expect(done).toMatchObject({ status: 'done', after_test_outcome: 'passed' });
+    const branch = fixBranchName(seeded.incidentId);
+    expect(await git.readFile('acme', 'shop', branch, 'src/price.js')).toBe(FIXED_PRICE_JS);
+    const log = execFileSync('git', ['--git-dir', join(git.root, 'acme', 'shop.git'), 'log', '--format=%an', `trunk..${branch}`]).toString().trim();
+    expect(log).toBe('EpiTrace Bot');
   });
 
   it('still opens a draft pull request when the tests fail after the change, and says so at the top', async () => {

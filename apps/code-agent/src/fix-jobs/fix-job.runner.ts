@@ -164,7 +164,8 @@ export class FixJobRunner implements BeforeApplicationShutdown {
     await checkout.switchToNewBranch(branch);
     const home = join(checkout.root, 'home');
     await mkdir(home, { recursive: true });
-    log.info(`cloned ${repo.webUrl} at ${(await checkout.headSha()).slice(0, 12)}`);
+    const baseSha = await checkout.headSha();
+    log.info(`cloned ${repo.webUrl} at ${baseSha.slice(0, 12)}`);
 
     await this.enter(job, 'baseline-tests', log);
     const testCommand = detectTestCommand(checkout.dir);
@@ -197,6 +198,11 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       throw new FixJobError(`Cline did not complete the fix (${result.outcome})${why}`, false);
     }
     facts.agentSummary = log.redact(result.text);
+    if ((await checkout.headSha()) !== baseSha) {
+      // The agent committed on its own (despite being asked not to): its commits become the fix's changes.
+      log.info('Cline made commits of its own; they are folded into the one fix commit');
+      await checkout.uncommitTo(baseSha);
+    }
     const changed = await checkout.changedFiles();
     if (!changed.length) {
       log.info('Cline finished without changing any file: no pull request');

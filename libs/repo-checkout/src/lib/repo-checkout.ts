@@ -172,6 +172,14 @@ export class RepoCheckout {
     await this.raw(['checkout', '-B', branch]);
   }
 
+  /**
+   * Moves HEAD back to `commit` while keeping every change in the working tree (unstaged), so
+   * commits someone else made in the checkout become plain changes again.
+   */
+  async uncommitTo(commit: string): Promise<void> {
+    await this.raw(['reset', '--mixed', '--quiet', commit]);
+  }
+
   /** Keeps a path out of every commit without touching the repository's own .gitignore. */
   async excludeFromCommits(relativePath: string): Promise<void> {
     await mkdir(join(this.dir, '.git', 'info'), { recursive: true });
