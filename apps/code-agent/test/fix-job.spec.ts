@@ -113,6 +113,8 @@ describe('code-agent fix jobs (real Postgres, Redis, git smart-HTTP server, fake
       ALLOW_HTTP_REMOTES: 'true',
       FIX_WORK_DIR: workDir,
       FIX_STALE_AFTER_MS: '1000',
+      // Only the test's own sweep() runs: a timed one racing it would see half-prepared rows.
+      FIX_STALE_SWEEP_INTERVAL_MS: '3600000',
       LOG_SHIP_INTERVAL_MS: '50',
       PATH: process.env['PATH'],
     });
