@@ -8,6 +8,7 @@ import { AlertContent } from './alert-content';
 import { discordMessage } from './discord-message';
 import { slackMessage } from './slack-message';
 import { WebhookSender } from './webhook-sender';
+import { alertDeliveriesTotal } from '@epitrace/metrics';
 
 export interface DeliveryReport {
   sent: number;
@@ -127,9 +128,11 @@ export class AlertOutbox {
           [deliveryId],
         );
         this.logger.log(`alert delivered to ${webhook.provider} ${maskUrl(url)} (attempt ${attempt})`);
+        alertDeliveriesTotal.inc({ provider: webhook.provider, result: 'sent' });
         return { kind: 'sent' };
       }
       lastError = clean(result.error);
+      alertDeliveriesTotal.inc({ provider: webhook.provider, result: result.kind === 'rejected' ? 'failed' : 'retry' });
       if (result.kind === 'rejected') return this.fail(deliveryId, 'rejected', lastError, 0);
       if (result.kind === 'rate-limited') {
         if (result.retryAfterMs > this.config.WEBHOOK_MAX_RETRY_AFTER_MS) return this.fail(deliveryId, 'retry', lastError, result.retryAfterMs);

@@ -206,3 +206,21 @@ describe('ClineRunner shutdown', () => {
     expect(result.outcome).toBe('error');
   });
 });
+
+describe('ClineRunner metrics', () => {
+  it('counts every run by mode and outcome and records its duration', async () => {
+    const { metricsRegistry } = await import('@epitrace/metrics');
+    const value = async (outcome: string) => {
+      const metric = (await metricsRegistry.getSingleMetric('epitrace_cline_runs_total')?.get())?.values ?? [];
+      return metric.find((v) => v.labels['mode'] === 'plan' && v.labels['outcome'] === outcome)?.value ?? 0;
+    };
+    const before = await value('spawn_failed');
+    const runner = new ClineRunner({ binary: '/nonexistent/cline' });
+    const workdir = mkdtempSync(join(tmpdir(), 'cline-metrics-'));
+    const result = await runner.run({ mode: 'plan', workdir, prompt: 'analyse', timeoutMs: 5_000, provider: { provider: 'anthropic', model: 'm' } });
+    expect(result.outcome).toBe('spawn_failed');
+    expect(await value('spawn_failed')).toBe(before + 1);
+    const text = await metricsRegistry.metrics();
+    expect(text).toMatch(/epitrace_cline_run_duration_seconds_count\{[^}]*mode="plan"[^}]*outcome="spawn_failed"[^}]*\} [1-9]/);
+  });
+});

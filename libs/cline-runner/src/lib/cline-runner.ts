@@ -11,6 +11,7 @@ import { RunResultLine, TailBuffer, parseClineLine, truncate } from './cline-eve
 import type { ClineLogEvent, ClineOutcome, ClineRunOptions, ClineRunResult } from './cline-run.types';
 import { authArgs, needsAuthStep, storeProviderKey } from './provider-credentials';
 import { killAllProcessGroups, runInProcessGroup } from './process-group';
+import { clineRunDurationSeconds, clineRunsTotal } from '@epitrace/metrics';
 
 const execFileAsync = promisify(execFile);
 
@@ -68,16 +69,13 @@ export class ClineRunner implements OnApplicationShutdown {
         // a failing log sink must not take the run down with it
       }
     };
-    const result = (outcome: ClineOutcome, partial: Partial<ClineRunResult>): ClineRunResult => ({
-      outcome,
-      text: '',
-      exitCode: null,
-      signal: null,
-      stderrTail: '',
-      eventCount: 0,
-      ...partial,
-      durationMs: Date.now() - startedAt,
-    });
+    // Every way a run ends goes through here, so it is also where the run is counted.
+    const result = (outcome: ClineOutcome, partial: Partial<ClineRunResult>): ClineRunResult => {
+      const durationMs = Date.now() - startedAt;
+      clineRunsTotal.inc({ mode: options.mode, outcome });
+      clineRunDurationSeconds.observe({ mode: options.mode, outcome }, durationMs / 1000);
+      return { outcome, text: '', exitCode: null, signal: null, stderrTail: '', eventCount: 0, ...partial, durationMs };
+    };
     if (options.signal?.aborted) return result('cancelled', { error: 'cancelled before it started' });
 
     const dirs = await this.makeRunDirs();
