@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { coreModules } from '@epitrace/nest-common';
 import { QUEUES } from '@epitrace/queue-contracts';
 import type { AnalysisAgentConfig } from './config/analysis-agent.config';
 import { IncidentsModule } from './incidents/incidents.module';
@@ -10,12 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(config),
-        createLoggerModule(config),
-        createDatabaseModule(),
-        createQueueRootModule(),
-        HealthModule,
-        MetricsModule.forRoot([QUEUES.DOWN_MONITORS]),
+        ...coreModules(config, { queues: [QUEUES.DOWN_MONITORS] }),
         IncidentsModule.forRoot(config),
       ],
     };

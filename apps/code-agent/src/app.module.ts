@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { coreModules } from '@epitrace/nest-common';
 import { QUEUES } from '@epitrace/queue-contracts';
 import { FixJobsModule } from './fix-jobs/fix-jobs.module';
 import type { CodeAgentConfig } from './config/code-agent.config';
@@ -10,12 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(config),
-        createLoggerModule(config),
-        createDatabaseModule(),
-        createQueueRootModule(),
-        HealthModule,
-        MetricsModule.forRoot([QUEUES.CODE]),
+        ...coreModules(config, { queues: [QUEUES.CODE] }),
         FixJobsModule,
       ],
     };

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { coreModules } from '@epitrace/nest-common';
 import { QUEUES } from '@epitrace/queue-contracts';
 import { ChecksModule } from './checks/checks.module';
 import type { MonitorWorkerConfig } from './config/monitor-worker.config';
@@ -13,13 +13,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(config),
-        createLoggerModule(config),
-        createDatabaseModule(),
-        createQueueRootModule(),
+        ...coreModules(config, { queues: [QUEUES.ANALYSIS_REQUESTS, QUEUES.DOWN_MONITORS] }),
         ScheduleModule.forRoot(),
-        HealthModule,
-        MetricsModule.forRoot([QUEUES.ANALYSIS_REQUESTS, QUEUES.DOWN_MONITORS]),
         ChecksModule,
         ScheduleSyncModule,
         MaintenanceModule,

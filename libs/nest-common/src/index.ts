@@ -1,5 +1,6 @@
 export * from './lib/app-config.module';
 export * from './lib/bootstrap';
+export * from './lib/core-modules';
 export * from './lib/database.module';
 export * from './lib/health.module';
 export * from './lib/logger.module';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { FIX_JOB_FINAL_STATUSES, FixJob, FixJobStatus, TestOutcome } from '@epitrace/entities';
+import { fixJobsTotal } from '@epitrace/metrics';
 
 const FINAL = FIX_JOB_FINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 const RUNNING_STEPS: FixJobStatus[] = ['cloning', 'baseline-tests', 'fixing', 'testing', 'pushing', 'opening-pr'];
@@ -95,6 +96,8 @@ export class FixJobStore {
         RETURNING id`,
       [id, status, error ? error.slice(0, 2000) : null],
     );
+    // Counted only by the writer whose UPDATE finished the job, so replicas never count twice.
+    if (rows.length > 0) fixJobsTotal.inc({ outcome: status });
     return rows.length > 0;
   }
 

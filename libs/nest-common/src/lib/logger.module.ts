@@ -3,7 +3,7 @@ import { LoggerModule, Params } from 'nestjs-pino';
 import type { AppConfigBase } from './app-config.module';
 
 type PinoHttpOptions = Extract<NonNullable<Params['pinoHttp']>, unknown[]>[0];
-type PinoDestination = Extract<NonNullable<Params['pinoHttp']>, unknown[]>[1];
+export type PinoDestination = Extract<NonNullable<Params['pinoHttp']>, unknown[]>[1];
 
 /** Anything that can carry a credential, wherever it sits in a log object. */
 export const REDACTED_LOG_PATHS = [
