@@ -1,3 +1,4 @@
+import { metricsRegistry } from '@epitrace/metrics';
 import { waitFor } from '@epitrace/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -209,7 +210,6 @@ describe('ClineRunner shutdown', () => {
 
 describe('ClineRunner metrics', () => {
   it('counts every run by mode and outcome and records its duration', async () => {
-    const { metricsRegistry } = await import('@epitrace/metrics');
     const value = async (outcome: string) => {
       const metric = (await metricsRegistry.getSingleMetric('epitrace_cline_runs_total')?.get())?.values ?? [];
       return metric.find((v) => v.labels['mode'] === 'plan' && v.labels['outcome'] === outcome)?.value ?? 0;

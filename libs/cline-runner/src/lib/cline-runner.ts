@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redactSecrets } from '@epitrace/secrets';
+import { AgentSpawn, ClineSandboxSettings, lendToSandboxUser, sandboxedAgent } from './agent-sandbox';
 import { RunDirs, runArgs, runEnv } from './cline-args';
 import { resolveClineBinary } from './cline-binary';
 import { RunResultLine, TailBuffer, parseClineLine, truncate } from './cline-events';
@@ -25,6 +26,8 @@ export interface ClineRunnerSettings {
   stderrTailChars?: number;
   /** At most this many stderr lines become log events (the CLI prints warnings with stack traces). */
   maxStderrEvents?: number;
+  /** How the CLI (and every command it runs) is confined; default `none`. Applies to `cline auth` too. */
+  sandbox?: ClineSandboxSettings;
 }
 
 export const CLINE_RUNNER_SETTINGS = Symbol('CLINE_RUNNER_SETTINGS');
@@ -47,7 +50,11 @@ export class ClineRunner implements OnApplicationShutdown {
       tempRoot: settings.tempRoot ?? tmpdir(),
       stderrTailChars: settings.stderrTailChars ?? 2_000,
       maxStderrEvents: settings.maxStderrEvents ?? 50,
+      sandbox: settings.sandbox ?? { mode: 'none' },
     };
+    if (this.settings.sandbox.mode === 'user' && (this.settings.sandbox.uid === undefined || this.settings.sandbox.gid === undefined)) {
+      throw new Error('the Cline sandbox mode "user" needs a uid and a gid');
+    }
   }
 
   get binary(): string {
@@ -79,7 +86,13 @@ export class ClineRunner implements OnApplicationShutdown {
     if (options.signal?.aborted) return result('cancelled', { error: 'cancelled before it started' });
 
     const dirs = await this.makeRunDirs();
+    let giveBack: () => Promise<void> = async () => undefined;
     try {
+      try {
+        giveBack = await lendToSandboxUser([dirs.root, options.workdir], this.settings.sandbox);
+      } catch (err) {
+        return result('spawn_failed', { error: `could not hand the checkout to the sandbox user: ${(err as Error).message}` });
+      }
       const env = runEnv(options, dirs);
       if (needsAuthStep(options.provider)) {
         const failure = await this.configureProvider(options, dirs, env, known, startedAt);
@@ -91,9 +104,12 @@ export class ClineRunner implements OnApplicationShutdown {
       let stderrEvents = 0;
       let eventCount = 0;
       let runResult: RunResultLine | undefined;
-      const exit = await runInProcessGroup(this.settings.binary, runArgs(options, dirs), {
-        cwd: options.workdir,
-        env,
+      const agent = this.agentSpawn(runArgs(options, dirs), options.workdir, dirs, env);
+      const exit = await runInProcessGroup(agent.command, agent.args, {
+        cwd: agent.cwd,
+        env: agent.env,
+        uid: agent.uid,
+        gid: agent.gid,
         deadlineMs: Math.max(0, options.timeoutMs - (Date.now() - startedAt)),
         killGraceMs: this.settings.killGraceMs,
         signal: options.signal,
@@ -128,9 +144,14 @@ export class ClineRunner implements OnApplicationShutdown {
         error: outcome === 'completed' ? undefined : describeFailure(outcome, exit, runResult, stderrTail, options.timeoutMs, known),
       });
     } finally {
+      await giveBack();
       await rm(dirs.root, { recursive: true, force: true });
       await removeCheckpointRefs(options.workdir);
     }
+  }
+
+  private agentSpawn(args: string[], workdir: string, dirs: RunDirs, env: NodeJS.ProcessEnv): AgentSpawn {
+    return sandboxedAgent(this.settings.binary, args, env, workdir, dirs.root, this.settings.sandbox);
   }
 
   private async makeRunDirs(): Promise<RunDirs> {
@@ -149,9 +170,12 @@ export class ClineRunner implements OnApplicationShutdown {
     startedAt: number,
   ): Promise<(Partial<ClineRunResult> & { outcome: ClineOutcome }) | undefined> {
     const stderr = new TailBuffer(this.settings.stderrTailChars);
-    const exit = await runInProcessGroup(this.settings.binary, authArgs(options.provider, dirs.config, dirs.data), {
-      cwd: options.workdir,
-      env,
+    const agent = this.agentSpawn(authArgs(options.provider, dirs.config, dirs.data), options.workdir, dirs, env);
+    const exit = await runInProcessGroup(agent.command, agent.args, {
+      cwd: agent.cwd,
+      env: agent.env,
+      uid: agent.uid,
+      gid: agent.gid,
       deadlineMs: Math.min(AUTH_TIMEOUT_MS, Math.max(0, options.timeoutMs - (Date.now() - startedAt))),
       killGraceMs: this.settings.killGraceMs,
       signal: options.signal,

@@ -4,6 +4,9 @@ import { createInterface } from 'node:readline';
 export interface GroupRunOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Run as this user and group (sandbox mode `user`). */
+  uid?: number;
+  gid?: number;
   deadlineMs: number;
   killGraceMs: number;
   signal?: AbortSignal;
@@ -64,7 +67,14 @@ export function runInProcessGroup(command: string, args: string[], options: Grou
     let cancelled = false;
     let settled = false;
     let graceTimer: NodeJS.Timeout | undefined;
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command, args, { cwd: options.cwd, env: options.env, uid: options.uid, gid: options.gid, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      // spawn throws synchronously for some failures (EPERM when setting the user, bad arguments).
+      resolve({ exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError: `${(err as NodeJS.ErrnoException).code ?? 'error'}: cannot start ${command}` });
+      return;
+    }
     if (child.pid) {
       installExitHook();
       liveGroups.add(child.pid);

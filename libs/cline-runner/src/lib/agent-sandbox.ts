@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { promisify } from 'node:util';
+import { SandboxMode, sandboxCommand } from '@epitrace/sandbox';
+
+const execFileAsync = promisify(execFile);
+
+/** How the agent itself is confined (see @epitrace/sandbox for what each mode protects against). */
+export interface ClineSandboxSettings {
+  mode: SandboxMode;
+  /** `user` mode: the unprivileged user and group the agent runs as (the service must be root). */
+  uid?: number;
+  gid?: number;
+  bwrapPath?: string;
+}
+
+export interface AgentSpawn {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * The files the CLI needs to start: the binary and, when it is the npm package's native binary,
+ * the package and its @cline/* siblings (platform package, bundled assets).
+ */
+export function clineReadablePaths(binary: string): string[] {
+  if (!isAbsolute(binary) || !existsSync(binary)) return [];
+  const real = realpathSync(binary);
+  const paths = [dirname(real)];
+  const binDir = dirname(real);
+  if (basename(binDir) === 'bin') {
+    const packageRoot = dirname(binDir);
+    paths.push(packageRoot);
+    const scoped = join(dirname(packageRoot), '@cline');
+    if (basename(dirname(packageRoot)) === 'node_modules' && existsSync(scoped)) paths.push(scoped);
+  }
+  return paths;
+}
+
+/** Wraps one CLI invocation in the configured sandbox; the run's temp dir is its only other writable place. */
+export function sandboxedAgent(binary: string, args: string[], env: NodeJS.ProcessEnv, workdir: string, runRoot: string, sandbox: ClineSandboxSettings): AgentSpawn {
+  const cleanEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) cleanEnv[key] = value;
+  return sandboxCommand(binary, args, {
+    mode: sandbox.mode,
+    uid: sandbox.uid,
+    gid: sandbox.gid,
+    bwrapPath: sandbox.bwrapPath,
+    workdir,
+    writable: [runRoot],
+    readable: clineReadablePaths(binary),
+    env: cleanEnv,
+  });
+}
+
+/**
+ * `user` mode: the agent's user must own the checkout and the run's temp dir while it works; the
+ * checkout goes back to its owner afterwards, so the service's own git commands see a repository
+ * they own. Symlinks are changed, never followed (-h).
+ */
+export async function lendToSandboxUser(paths: string[], sandbox: ClineSandboxSettings): Promise<() => Promise<void>> {
+  if (sandbox.mode !== 'user' || sandbox.uid === undefined || sandbox.gid === undefined) return async () => undefined;
+  const owners = await Promise.all(paths.map(async (path) => ({ path, stats: await stat(path) })));
+  const chown = (path: string, uid: number, gid: number) => execFileAsync('chown', ['-R', '-h', `${uid}:${gid}`, path]);
+  for (const path of paths) await chown(path, sandbox.uid, sandbox.gid);
+  return async () => {
+    for (const { path, stats } of owners) if (existsSync(path)) await chown(path, stats.uid, stats.gid);
+  };
+}
