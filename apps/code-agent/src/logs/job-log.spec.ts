@@ -26,6 +26,20 @@ describe('JobLog', () => {
     expect(Math.max(...sent.map((b) => b.length))).toBe(2);
   });
 
+  it('keeps each request under the ingest body limit however long the lines are', async () => {
+    const sizes: number[] = [];
+    const lines: string[] = [];
+    const log = new JobLog('job-5', undefined, async (batch) => {
+      sizes.push(Buffer.byteLength(JSON.stringify(batch)));
+      lines.push(...batch.map((e) => e.message));
+    }, 50, 10_000, quietLogger());
+    for (let n = 0; n < 50; n++) log.info(`${n}:${'x'.repeat(7_990)}`);
+    await log.close();
+    expect(lines.map((l) => l.split(':')[0])).toEqual(Array.from({ length: 50 }, (_, n) => String(n)));
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThan(256 * 1024);
+  });
+
   it('keeps lines while the ingest is unreachable and sends them, in order, once it answers', async () => {
     let up = false;
     const sent: string[] = [];

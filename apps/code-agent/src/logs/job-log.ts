@@ -5,6 +5,11 @@ import { redactSecrets } from '@epitrace/secrets';
 import type { CodeAgentConfig } from '../config/code-agent.config';
 
 const MAX_MESSAGE = 8_000;
+/**
+ * A batch stays well under the api's default BODY_LIMIT (256 KB): 50 lines of up to 8,000
+ * characters could be ~400 KB, which the api would refuse with 413 and the lines would be lost.
+ */
+const MAX_BATCH_BYTES = 128 * 1024;
 
 /** The ingest refused a batch (4xx): retrying the same lines cannot help. */
 export class IngestRejectedError extends Error {}
@@ -71,6 +76,18 @@ export class JobLog {
   }
 
   /** Sends what is buffered (in order, one request at a time). */
+  /** How many buffered lines go in the next request: at most batchSize lines and MAX_BATCH_BYTES, at least one. */
+  private nextBatchSize(): number {
+    let bytes = 0;
+    let count = 0;
+    while (count < Math.min(this.batchSize, this.buffer.length)) {
+      bytes += Buffer.byteLength(JSON.stringify(this.buffer[count])) + 1;
+      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+      count++;
+    }
+    return count;
+  }
+
   flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
@@ -78,7 +95,8 @@ export class JobLog {
     }
     this.sending = this.sending.then(async () => {
       while (this.buffer.length) {
-        const batch = this.buffer.slice(0, this.batchSize);
+        const size = this.nextBatchSize();
+        const batch = this.buffer.slice(0, size);
         if (this.dropped) {
           batch.unshift({ message: `${this.dropped} log lines were dropped (the log ingest was unreachable)`, level: 'warn', stage: this.stage, jobId: this.jobId });
         }
@@ -87,15 +105,15 @@ export class JobLog {
         } catch (err) {
           this.mirror.warn(`[${this.jobId}] could not ship ${batch.length} log lines: ${this.redact((err as Error).message)}`);
           if (err instanceof IngestRejectedError) {
-            this.dropped += Math.min(this.batchSize, this.buffer.length);
-            this.buffer.splice(0, Math.min(this.batchSize, this.buffer.length));
+            this.dropped += size;
+            this.buffer.splice(0, size);
             continue;
           }
           if (!this.timer) this.timer = setTimeout(() => void this.flush(), Math.max(this.intervalMs, 2_000));
           return;
         }
         this.dropped = 0;
-        this.buffer.splice(0, Math.min(this.batchSize, this.buffer.length));
+        this.buffer.splice(0, size);
       }
     });
     return this.sending;
