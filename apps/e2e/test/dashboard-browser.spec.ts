@@ -82,6 +82,7 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
       [monitorId],
     );
     const incidentId = randomUUID();
+    seeded = { monitorId, incidentId };
     await pg.query(
       `INSERT INTO incidents (id, monitor_id, user_id, state, opened_at, cause, status_code, analysis_status, analysis, analysis_completed_at)
        VALUES ($1, $2, $3, 'open', now() - interval '3 minutes', 'unexpected status 500 (expected 200-399)', 500, 'completed', $4, now())`,
@@ -110,6 +111,7 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     ]);
   }
 
+  let seeded: { monitorId: string; incidentId: string } | null = null;
   const logLines = () => page.locator('#log .line').allTextContents();
 
   it('logs in, shows the monitor with its incident analysis and fix job, and follows the job log live', async () => {
@@ -159,5 +161,13 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     const ids = await page.locator('#log .line').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id')));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(6);
+  });
+
+  it('opens on the incident that an alert links to', async () => {
+    if (!seeded) throw new Error('the first test seeds the monitor and incident');
+    await page.goto(url(`/dashboard?monitor=${seeded.monitorId}&incident=${seeded.incidentId}`));
+    const linkedIncident = page.locator(`#incident-${seeded.incidentId}.linked`);
+    await linkedIncident.waitFor();
+    expect(await linkedIncident.textContent()).toContain('PaymentClient reads PAYMENT_TIMEOUT_MS');
   });
 });

@@ -8,6 +8,9 @@
   const REFRESH_MS = 30000;
 
   const $ = (id) => document.getElementById(id);
+  /** The monitor and incident an alert's "view incident" link points at. */
+  const linkParams = new URLSearchParams(location.search);
+  const linked = { monitor: linkParams.get('monitor'), incident: linkParams.get('incident'), shown: false };
   const state = { token: sessionStorage.getItem(TOKEN_KEY), email: sessionStorage.getItem(EMAIL_KEY), selectedMonitor: null, refreshTimer: null };
 
   // ---- helpers ------------------------------------------------------------------------
@@ -156,8 +159,10 @@
     }
     $('monitors-empty').hidden = rows.length > 0;
     $('monitors-table').hidden = rows.length === 0;
-    // Open on the monitor that most needs attention.
-    if (!state.selectedMonitor && rows.length) selectMonitor(rows.find((m) => m.status === 'DOWN') || rows[0]);
+    // Open on the monitor an alert linked to (?monitor=…&incident=…), else the one that most needs attention.
+    if (!state.selectedMonitor && rows.length) {
+      selectMonitor(rows.find((m) => m.id === linked.monitor) || rows.find((m) => m.status === 'DOWN') || rows[0]);
+    }
     const tbody = $('monitors');
     tbody.replaceChildren(
       ...rows.map((m) => {
@@ -235,7 +240,7 @@
         const code = pick(i, 'status_code', 'statusCode');
         return el(
           'li',
-          { class: 'incident' },
+          { class: `incident${i.id === linked.incident ? ' linked' : ''}`, id: `incident-${i.id}` },
           el(
             'div',
             { class: 'incident-head' },
@@ -247,6 +252,11 @@
         );
       }),
     );
+    const target = linked.incident && document.getElementById(`incident-${linked.incident}`);
+    if (target && !linked.shown) {
+      linked.shown = true;
+      target.scrollIntoView({ block: 'center' });
+    }
   }
 
   // ---- fix jobs -----------------------------------------------------------------------
