@@ -1,7 +1,6 @@
 import { INGEST_SECRET_HEADER } from '@epitrace/queue-contracts';
-import { PrivateRedis, startPrivateRedis } from '@epitrace/testing';
+import { openSse, PrivateRedis, startPrivateRedis } from '@epitrace/testing';
 import { insertFixJob } from './logs-fixtures';
-import { openSse } from './logs-sse-client';
 import { startTestApi, TestApi } from './support/test-api';
 
 describe('fix-job log streams when Redis restarts', () => {

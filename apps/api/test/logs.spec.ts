@@ -1,9 +1,8 @@
 import { INGEST_SECRET_HEADER } from '@epitrace/queue-contracts';
-import { waitFor } from '@epitrace/testing';
+import { openSse, SseConnection, waitFor } from '@epitrace/testing';
 import { LogRetentionService } from '../src/logs/log-retention.service';
 import { LogStreamService } from '../src/logs/log-stream.service';
 import { insertFixJob } from './logs-fixtures';
-import { openSse, SseConnection } from './logs-sse-client';
 import { startTestApi, TestApi, TestUser } from './support/test-api';
 
 describe('fix-job logs: ingest, history and the SSE stream', () => {

@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { INGEST_SECRET_HEADER } from '@epitrace/queue-contracts';
-import { createTestDatabase, deleteKeysWithPrefix, getFreePort, TestDatabase, uniqueQueuePrefix } from '@epitrace/testing';
-import { openSse, SseConnection } from './logs-sse-client';
+import { createTestDatabase, deleteKeysWithPrefix, getFreePort, openSse, SseConnection, TestDatabase, uniqueQueuePrefix } from '@epitrace/testing';
 import { RunningApp, startApp } from './support/app-processes';
 
 describe('fix-job logs across two api processes', () => {
