@@ -86,6 +86,22 @@ describe('ClineRunner with the real cline binary', () => {
     expect(readdirSync(tempRoot)).toEqual([]);
   });
 
+  it('runs the real CLI inside bubblewrap and as an unprivileged user, editing the checkout', async () => {
+    const sandboxes = [{ mode: 'bwrap' as const }, ...(process.getuid?.() === 0 ? [{ mode: 'user' as const, uid: 65534, gid: 65534 }] : [])];
+    for (const sandbox of sandboxes) {
+      const sandboxed = new ClineRunner({ binary: resolveClineBinary({}), tempRoot, killGraceMs: 3_000, sandbox });
+      const workdir = repo();
+      llm.script(
+        { toolCalls: [{ name: 'editor', arguments: { path: join(workdir, 'FIXED.md'), new_text: `fixed in ${sandbox.mode}\n` } }] },
+        { toolCalls: [{ name: 'submit_and_exit', arguments: { summary: 'Created FIXED.md.', verified: true } }] },
+      );
+      const result = await sandboxed.run({ mode: 'act', workdir, prompt: 'Create FIXED.md', timeoutMs: 60_000, provider: provider() });
+      expect({ mode: sandbox.mode, outcome: result.outcome, error: result.error }).toEqual({ mode: sandbox.mode, outcome: 'completed', error: undefined });
+      expect(readFileSync(join(workdir, 'FIXED.md'), 'utf8')).toBe(`fixed in ${sandbox.mode}\n`);
+      expect(readdirSync(tempRoot)).toEqual([]);
+    }
+  });
+
   it('stops a run whose model never answers at the deadline and reports timed_out', async () => {
     llm.script({ text: 'too late', delayMs: 60_000 });
     const workdir = repo();

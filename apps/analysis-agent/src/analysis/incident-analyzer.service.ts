@@ -113,6 +113,7 @@ export class IncidentAnalyzer {
         mode: 'plan',
         workdir: checkout.dir,
         prompt: analysisPrompt(contextFile),
+        readable: [contextFile],
         timeoutMs: remaining,
         provider: { provider: this.config.CLINE_PROVIDER, model: this.config.CLINE_MODEL, apiKey: this.config.CLINE_API_KEY, baseUrl: this.config.CLINE_BASE_URL },
         redact: known,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseEnvSchema, encryptionKey, envBoolean, envInt, envPort, fixLinkSecret, loadConfig } from '@epitrace/config';
+import { SANDBOX_MODES } from '@epitrace/sandbox';
 
 /** Every setting of the analysis-agent, validated at boot. Documented in .env.example. */
 export const AnalysisAgentEnvSchema = baseEnvSchema.extend({
@@ -33,6 +34,10 @@ export const AnalysisAgentEnvSchema = baseEnvSchema.extend({
   CLINE_BASE_URL: z.string().url().optional(),
   /** Path of the cline binary; default: the pinned package's native binary, then PATH. */
   CLINE_BIN: z.string().optional(),
+  /** How the Cline analysis runs: none | user | bwrap (same meaning as in the code-agent). */
+  SANDBOX_MODE: z.enum(SANDBOX_MODES).default('none'),
+  SANDBOX_UID: z.coerce.number().int().min(1).optional(),
+  SANDBOX_GID: z.coerce.number().int().min(1).optional(),
   /** Deadline of one POST to a Slack/Discord webhook. */
   WEBHOOK_TIMEOUT_MS: envInt(10_000, 100, 120_000),
   /** Attempts per delivery within one job run (the job itself is retried by BullMQ after that). */
@@ -43,6 +48,10 @@ export const AnalysisAgentEnvSchema = baseEnvSchema.extend({
   WEBHOOK_MAX_RETRY_AFTER_MS: envInt(60_000, 0, 600_000),
   /** A delivery stuck in "sending" this long (its worker died mid-send) may be claimed again. */
   WEBHOOK_STALE_SENDING_MS: envInt(120_000, 1_000, 3_600_000),
+}).superRefine((env, ctx) => {
+  if (env.SANDBOX_MODE === 'user' && (env.SANDBOX_UID === undefined || env.SANDBOX_GID === undefined)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SANDBOX_UID'], message: 'SANDBOX_UID and SANDBOX_GID are required when SANDBOX_MODE=user' });
+  }
 });
 
 export type AnalysisAgentConfig = z.infer<typeof AnalysisAgentEnvSchema> & { APP_NAME: 'analysis-agent'; PORT: number; HOST: string };

@@ -18,7 +18,11 @@ export class IncidentsModule {
       module: IncidentsModule,
       imports: [
         BullModule.registerQueue({ name: QUEUES.DOWN_MONITORS }),
-        ClineRunnerModule.forRoot({ binary: config.CLINE_BIN }),
+        ClineRunnerModule.forRoot({
+          binary: config.CLINE_BIN,
+          tempRoot: config.ANALYSIS_WORK_DIR || undefined,
+          sandbox: { mode: config.SANDBOX_MODE, uid: config.SANDBOX_UID, gid: config.SANDBOX_GID },
+        }),
         FixLinksModule.forRoot({ secret: config.FIX_LINK_SECRET, publicUrl: config.PUBLIC_URL, ttlMs: config.FIX_LINK_TTL_MS }),
       ],
       providers: [WebhookSender, AlertRecipients, AlertOutbox, IncidentAnalyzer, IncidentEventsService, IncidentEventsProcessor],

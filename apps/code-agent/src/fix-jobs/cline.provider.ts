@@ -9,5 +9,9 @@ export const clineRunnerProvider: Provider = {
   provide: CLINE_RUNNER,
   inject: [APP_CONFIG],
   useFactory: (config: CodeAgentConfig): ClineRunnerPort =>
-    new ClineRunner({ binary: config.CLINE_BIN || undefined, tempRoot: config.FIX_WORK_DIR || undefined }),
+    new ClineRunner({
+      binary: config.CLINE_BIN || undefined,
+      tempRoot: config.FIX_WORK_DIR || undefined,
+      sandbox: { mode: config.SANDBOX_MODE, uid: config.SANDBOX_UID, gid: config.SANDBOX_GID },
+    }),
 };

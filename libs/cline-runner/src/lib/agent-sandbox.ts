@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandboxMode, sandboxCommand } from '@epitrace/sandbox';
@@ -44,7 +44,13 @@ export function clineReadablePaths(binary: string): string[] {
 }
 
 /** Wraps one CLI invocation in the configured sandbox; the run's temp dir is its only other writable place. */
-export function sandboxedAgent(binary: string, args: string[], env: NodeJS.ProcessEnv, workdir: string, runRoot: string, sandbox: ClineSandboxSettings): AgentSpawn {
+export function sandboxedAgent(
+  binary: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  paths: { workdir: string; runRoot: string; readable?: string[] },
+  sandbox: ClineSandboxSettings,
+): AgentSpawn {
   const cleanEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) cleanEnv[key] = value;
   return sandboxCommand(binary, args, {
@@ -52,24 +58,39 @@ export function sandboxedAgent(binary: string, args: string[], env: NodeJS.Proce
     uid: sandbox.uid,
     gid: sandbox.gid,
     bwrapPath: sandbox.bwrapPath,
-    workdir,
-    writable: [runRoot],
-    readable: clineReadablePaths(binary),
+    workdir: paths.workdir,
+    writable: [paths.runRoot],
+    readable: [...clineReadablePaths(binary), ...(paths.readable ?? [])],
     env: cleanEnv,
   });
 }
 
 /**
- * `user` mode: the agent's user must own the checkout and the run's temp dir while it works; the
- * checkout goes back to its owner afterwards, so the service's own git commands see a repository
- * they own. Symlinks are changed, never followed (-h).
+ * `user` mode: the agent's user must own the checkout and the run's temp dir while it works, and
+ * be able to reach them: a parent made by mkdtemp is 0700, so it gets search permission (not
+ * listing; kept afterwards, as concurrent runs may share that parent). Ownership goes back
+ * afterwards, so the service's own git commands see a repository they own. Symlinks are
+ * changed, never followed (-h).
  */
 export async function lendToSandboxUser(paths: string[], sandbox: ClineSandboxSettings): Promise<() => Promise<void>> {
-  if (sandbox.mode !== 'user' || sandbox.uid === undefined || sandbox.gid === undefined) return async () => undefined;
+  const { uid, gid } = sandbox;
+  if (sandbox.mode !== 'user' || uid === undefined || gid === undefined) return async () => undefined;
   const owners = await Promise.all(paths.map(async (path) => ({ path, stats: await stat(path) })));
-  const chown = (path: string, uid: number, gid: number) => execFileAsync('chown', ['-R', '-h', `${uid}:${gid}`, path]);
-  for (const path of paths) await chown(path, sandbox.uid, sandbox.gid);
-  return async () => {
+  for (const path of paths) {
+    for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    }
+  }
+  const chown = (path: string, owner: number, group: number) => execFileAsync('chown', ['-R', '-h', `${owner}:${group}`, path]);
+  const giveBack = async () => {
     for (const { path, stats } of owners) if (existsSync(path)) await chown(path, stats.uid, stats.gid);
   };
+  try {
+    for (const path of paths) await chown(path, uid, gid);
+  } catch (err) {
+    await giveBack().catch(() => undefined);
+    throw err;
+  }
+  return giveBack;
 }

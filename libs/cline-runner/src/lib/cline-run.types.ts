@@ -40,6 +40,11 @@ export interface ClineRunOptions {
   /** The runner owns the deadline (the CLI's own -t does nothing in one-shot runs). */
   timeoutMs: number;
   provider: ClineProviderSettings;
+  /**
+   * Files or directories outside the checkout the agent may read (e.g. the incident context file).
+   * Under a sandbox nothing else outside the checkout is visible (bwrap) or readable (user).
+   */
+  readable?: string[];
   /** Extra environment for the agent (never the service's own secrets). */
   env?: Record<string, string>;
   /** Values to scrub from every event and error message, besides credential-shaped strings. */

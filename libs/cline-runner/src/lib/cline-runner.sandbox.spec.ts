@@ -19,8 +19,6 @@ const isRoot = process.getuid?.() === 0;
 
 function setup(scenario: string, extraEnv: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cline-sandbox-spec-'));
-  // user mode: the agent's user must be able to reach the checkout (the parent stays unlistable).
-  chmodSync(dir, 0o711);
   const workdir = join(dir, 'repo');
   execFileSync('git', ['init', '-q', workdir]);
   writeFileSync(join(workdir, 'README.md'), '# service\n');
@@ -94,6 +92,14 @@ function secretFile(): string {
     expect(result.text).not.toContain('top-secret-value');
   });
 
+  it('shows the agent the files outside the checkout it is given, read-only', async () => {
+    const t = setup('success');
+    const context = secretFile();
+    const probe = new ClineRunner({ binary: probeAgent(), sandbox: { mode: 'bwrap' } });
+    const result = await probe.run(t.options({ env: { PROBE_SECRET: context }, readable: [context] }));
+    expect(result.text).toContain('secret=top-secret-value');
+  });
+
   it('still stops an agent that ignores SIGINT at the deadline', async () => {
     const t = setup('hang-hard');
     const result = await runner.run(t.options({ timeoutMs: 1_000 }));
@@ -118,6 +124,15 @@ function secretFile(): string {
     expect(result.text).toContain('uid=65534');
     expect(result.text).toContain('secret=unreadable');
     expect(statSync(t.workdir).uid).toBe(0);
+  });
+
+  it('lets that user read the files outside the checkout it is given, and gives them back', async () => {
+    const t = setup('success');
+    const context = secretFile();
+    const probe = new ClineRunner({ binary: probeAgent(), sandbox: { mode: 'user', uid: 65534, gid: 65534 } });
+    const result = await probe.run(t.options({ env: { PROBE_SECRET: context }, readable: [context] }));
+    expect(result.text).toContain('uid=65534 secret=top-secret-value');
+    expect(statSync(context).uid).toBe(0);
   });
 
   it('lets an act-mode run edit the checkout as that user', async () => {

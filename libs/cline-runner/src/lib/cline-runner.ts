@@ -89,7 +89,7 @@ export class ClineRunner implements OnApplicationShutdown {
     let giveBack: () => Promise<void> = async () => undefined;
     try {
       try {
-        giveBack = await lendToSandboxUser([dirs.root, options.workdir], this.settings.sandbox);
+        giveBack = await lendToSandboxUser([dirs.root, options.workdir, ...(options.readable ?? [])], this.settings.sandbox);
       } catch (err) {
         return result('spawn_failed', { error: `could not hand the checkout to the sandbox user: ${(err as Error).message}` });
       }
@@ -104,7 +104,7 @@ export class ClineRunner implements OnApplicationShutdown {
       let stderrEvents = 0;
       let eventCount = 0;
       let runResult: RunResultLine | undefined;
-      const agent = this.agentSpawn(runArgs(options, dirs), options.workdir, dirs, env);
+      const agent = this.agentSpawn(runArgs(options, dirs), options, dirs, env);
       const exit = await runInProcessGroup(agent.command, agent.args, {
         cwd: agent.cwd,
         env: agent.env,
@@ -150,8 +150,8 @@ export class ClineRunner implements OnApplicationShutdown {
     }
   }
 
-  private agentSpawn(args: string[], workdir: string, dirs: RunDirs, env: NodeJS.ProcessEnv): AgentSpawn {
-    return sandboxedAgent(this.settings.binary, args, env, workdir, dirs.root, this.settings.sandbox);
+  private agentSpawn(args: string[], options: ClineRunOptions, dirs: RunDirs, env: NodeJS.ProcessEnv): AgentSpawn {
+    return sandboxedAgent(this.settings.binary, args, env, { workdir: options.workdir, runRoot: dirs.root, readable: options.readable }, this.settings.sandbox);
   }
 
   private async makeRunDirs(): Promise<RunDirs> {
@@ -170,7 +170,7 @@ export class ClineRunner implements OnApplicationShutdown {
     startedAt: number,
   ): Promise<(Partial<ClineRunResult> & { outcome: ClineOutcome }) | undefined> {
     const stderr = new TailBuffer(this.settings.stderrTailChars);
-    const agent = this.agentSpawn(authArgs(options.provider, dirs.config, dirs.data), options.workdir, dirs, env);
+    const agent = this.agentSpawn(authArgs(options.provider, dirs.config, dirs.data), options, dirs, env);
     const exit = await runInProcessGroup(agent.command, agent.args, {
       cwd: agent.cwd,
       env: agent.env,
