@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { AppConfigModule, HealthModule, MetricsModule, createDatabaseModule, createLoggerModule, createQueueRootModule } from '@epitrace/nest-common';
+import { PinoDestination, coreModules } from '@epitrace/nest-common';
 import { QUEUES } from '@epitrace/queue-contracts';
 import { QueueBoardModule } from './admin/queue-board.module';
 import { AuthModule } from './auth/auth.module';
@@ -18,7 +18,7 @@ import { LogsModule } from './logs/logs.module';
 
 export interface AppModuleOptions {
   /** Where log lines go instead of stdout (the e2e harness captures them). */
-  logDestination?: Parameters<typeof createLoggerModule>[1];
+  logDestination?: PinoDestination;
 }
 
 @Module({})
@@ -27,12 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(config),
-        createLoggerModule(config, options.logDestination),
-        createDatabaseModule(),
-        createQueueRootModule(),
-        HealthModule,
-        MetricsModule.forRoot(Object.values(QUEUES)),
+        ...coreModules(config, { queues: Object.values(QUEUES), logDestination: options.logDestination }),
         QueueBoardModule.forRoot(config),
         // Feature modules: one line each.
         AuthModule,
