@@ -90,7 +90,7 @@ export class AlertOutbox {
         else report.retryable.push(`${webhook.provider} ${webhook.urlHint}: ${outcome.error}`);
       }),
     );
-    for (const r of report.rejected) this.logger.warn(`alert ${eventKey} of incident ${incidentId} rejected by ${r}`);
+    for (const r of report.rejected) this.logger.warn({ incidentId, eventKey }, `alert ${eventKey} of incident ${incidentId} rejected by ${r}`);
     return report;
   }
 
@@ -127,7 +127,7 @@ export class AlertOutbox {
           `UPDATE alert_deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() WHERE id = $1 AND status = 'sending'`,
           [deliveryId],
         );
-        this.logger.log(`alert delivered to ${webhook.provider} ${maskUrl(url)} (attempt ${attempt})`);
+        this.logger.log({ deliveryId, webhookId: webhook.id, attempt }, `alert delivered to ${webhook.provider} ${maskUrl(url)} (attempt ${attempt})`);
         alertDeliveriesTotal.inc({ provider: webhook.provider, result: 'sent' });
         return { kind: 'sent' };
       }
@@ -140,7 +140,7 @@ export class AlertOutbox {
       } else {
         waitMs = this.config.WEBHOOK_RETRY_BASE_MS * 2 ** (attempt - 1);
       }
-      this.logger.warn(`alert to ${webhook.provider} ${maskUrl(url)} failed (attempt ${attempt}): ${lastError}`);
+      this.logger.warn({ deliveryId, webhookId: webhook.id, attempt }, `alert to ${webhook.provider} ${maskUrl(url)} failed (attempt ${attempt}): ${lastError}`);
     }
     return this.fail(deliveryId, 'retry', lastError, waitMs);
   }

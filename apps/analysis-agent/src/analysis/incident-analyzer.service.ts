@@ -60,11 +60,11 @@ export class IncidentAnalyzer {
     const heartbeat = setInterval(() => {
       this.dataSource
         .query(`UPDATE incidents SET updated_at = now() WHERE id = $1 AND analysis_status = 'running'`, [incident.id])
-        .catch((err: Error) => this.logger.warn(`analysis heartbeat of incident ${incident.id} failed: ${err.message}`));
+        .catch((err: Error) => this.logger.warn({ incidentId: incident.id, monitorId: monitor.id, err: err.message }, `analysis heartbeat of incident ${incident.id} failed: ${err.message}`));
     }, HEARTBEAT_MS);
     const outcome = await this.run(incident, monitor)
       .catch((err: Error): AnalysisOutcome => {
-        this.logger.error(`analysis of incident ${incident.id} crashed: ${err.message}`);
+        this.logger.error({ incidentId: incident.id, monitorId: monitor.id, err: err.message }, `analysis of incident ${incident.id} crashed: ${err.message}`);
         return { status: 'failed', error: `internal error: ${redactSecrets(err.message).slice(0, 300)}` };
       })
       .finally(() => clearInterval(heartbeat));
@@ -72,7 +72,7 @@ export class IncidentAnalyzer {
       { id: incident.id },
       { analysisStatus: outcome.status, analysis: outcome.analysis ?? null, analysisError: outcome.error?.slice(0, 1000) ?? null, analysisCompletedAt: new Date() },
     );
-    this.logger.log(`incident ${incident.id}: analysis ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`);
+    this.logger.log({ incidentId: incident.id, monitorId: monitor.id, analysisStatus: outcome.status }, `incident ${incident.id}: analysis ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`);
     return outcome;
   }
 
@@ -117,13 +117,13 @@ export class IncidentAnalyzer {
         timeoutMs: remaining,
         provider: { provider: this.config.CLINE_PROVIDER, model: this.config.CLINE_MODEL, apiKey: this.config.CLINE_API_KEY, baseUrl: this.config.CLINE_BASE_URL },
         redact: known,
-        onEvent: (e) => this.logger.debug(`incident ${incident.id} cline ${e.kind}: ${e.message}`),
+        onEvent: (e) => this.logger.debug({ incidentId: incident.id, monitorId: monitor.id }, `incident ${incident.id} cline ${e.kind}: ${e.message}`),
       });
       if (result.outcome === 'completed') return { status: 'completed', analysis: parseAnalysis(result.text) };
       if (result.outcome === 'timed_out') return { status: 'timed_out', error: `the analysis did not finish within ${Math.round(this.config.ANALYSIS_TIMEOUT_MS / 1000)} s` };
       return { status: 'failed', error: result.error ?? `cline ${result.outcome}` };
     } finally {
-      await checkout.dispose().catch((err: Error) => this.logger.warn(`could not remove the checkout ${checkout.root}: ${err.message}`));
+      await checkout.dispose().catch((err: Error) => this.logger.warn({ incidentId: incident.id, monitorId: monitor.id }, `could not remove the checkout ${checkout.root}: ${err.message}`));
     }
   }
 

@@ -45,7 +45,8 @@ export class IncidentEventsProcessor extends WorkerHost implements OnApplication
       default:
         throw new UnrecoverableError(`unexpected job "${job.name}" on ${QUEUES.DOWN_MONITORS}`);
     }
-    this.logger.log(`${job.name} ${job.id}: ${result}`);
+    const ids = { jobId: job.id, incidentId: parsed.data.incidentId, ...('monitorId' in parsed.data ? { monitorId: parsed.data.monitorId } : {}), ...('fixJobId' in parsed.data ? { fixJobId: parsed.data.fixJobId } : {}) };
+    this.logger.log({ ...ids, jobName: job.name, result }, `${job.name} ${job.id}: ${result}`);
     return result;
   }
 }

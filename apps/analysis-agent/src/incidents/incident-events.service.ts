@@ -51,7 +51,7 @@ export class IncidentEventsService {
       ? Promise.resolve({ status: incident.analysisStatus as AnalysisOutcome['status'], analysis: incident.analysis ?? undefined, error: incident.analysisError ?? undefined })
       : this.analyzer.analyze(incident, monitor);
     // The job may end (e.g. a failed delivery) before the analysis does; its failure must not go unhandled.
-    analysis.catch((err: Error) => this.logger.error(`analysis of incident ${incident.id} failed to record: ${err.message}`));
+    analysis.catch((err: Error) => this.logger.error({ incidentId: incident.id, monitorId: monitor.id, err: err.message }, `analysis of incident ${incident.id} failed to record: ${err.message}`));
     const budgetMs = this.config.ALERT_ANALYSIS_BUDGET_MS;
     let budgetTimer: NodeJS.Timeout | undefined;
     const early = await Promise.race([analysis, new Promise<undefined>((r) => (budgetTimer = setTimeout(() => r(undefined), budgetMs)))]);
@@ -76,7 +76,7 @@ export class IncidentEventsService {
       }
     }
     if (down?.retryable.length) throw new AlertDeliveryIncompleteError(ALERT_EVENTS.down, down.retryable);
-    if (!webhooks.length) this.logger.warn(`incident ${incident.id}: no active webhook to alert (monitor ${monitor.id})`);
+    if (!webhooks.length) this.logger.warn({ incidentId: incident.id, monitorId: monitor.id }, `incident ${incident.id}: no active webhook to alert (monitor ${monitor.id})`);
     return webhooks.length ? 'alerted' : 'nothing-to-do';
   }
 
@@ -94,7 +94,7 @@ export class IncidentEventsService {
     if (!loaded) return 'incident-gone';
     const fixJob = await this.dataSource.getRepository(FixJob).findOne({ where: { id: fixJobId, incidentId } });
     if (!fixJob || !FIX_JOB_FINAL_STATUSES.includes(fixJob.status)) {
-      this.logger.warn(`fix-finished for fix job ${fixJobId} which is ${fixJob ? `still ${fixJob.status}` : 'missing'}; nothing sent`);
+      this.logger.warn({ incidentId, fixJobId, monitorId: loaded.monitor.id }, `fix-finished for fix job ${fixJobId} which is ${fixJob ? `still ${fixJob.status}` : 'missing'}; nothing sent`);
       return 'nothing-to-do';
     }
     const webhooks = await this.recipients.forMonitor(loaded.monitor);
@@ -108,7 +108,7 @@ export class IncidentEventsService {
     const incident = await this.dataSource.getRepository(Incident).findOne({ where: { id: incidentId } });
     const monitor = incident && (await this.dataSource.getRepository(Monitor).findOne({ where: { id: incident.monitorId } }));
     if (!incident || !monitor) {
-      this.logger.warn(`incident ${incidentId} (or its monitor) no longer exists; nothing to alert`);
+      this.logger.warn({ incidentId }, `incident ${incidentId} (or its monitor) no longer exists; nothing to alert`);
       return undefined;
     }
     return { incident, monitor };

@@ -35,7 +35,7 @@ export class CodeJobProcessor extends WorkerHost implements OnApplicationBootstr
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
       const outcome = await this.runner.run(parsed.data.fixJobId, parsed.data.incidentId, { final });
-      this.logger.log(`fix job ${parsed.data.fixJobId}: ${outcome}`);
+      this.logger.log({ jobId: job.id, fixJobId: parsed.data.fixJobId, incidentId: parsed.data.incidentId, outcome }, `fix job ${parsed.data.fixJobId}: ${outcome}`);
       return outcome;
     } catch (err) {
       if (!(err instanceof FixJobInterruptedError)) throw err;

@@ -85,7 +85,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
   async run(fixJobId: string, incidentId: string, attempt: { final: boolean }): Promise<FixRunOutcome> {
     const job = await this.store.claim(fixJobId);
     if (!job) {
-      this.logger.log(`fix job ${fixJobId} is already finished; nothing to do`);
+      this.logger.log({ fixJobId, incidentId }, `fix job ${fixJobId} is already finished; nothing to do`);
       return 'skipped';
     }
     const stop = new AbortController();
@@ -121,7 +121,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       clearInterval(heartbeat);
       const workspace = checkout as RepoCheckout | null;
       if (workspace) {
-        await workspace.dispose().catch((e: Error) => this.logger.warn(`could not remove workspace ${workspace.root}: ${e.message}`));
+        await workspace.dispose().catch((e: Error) => this.logger.warn({ fixJobId: job.id, incidentId: job.incidentId }, `could not remove workspace ${workspace.root}: ${e.message}`));
       }
       await log.close();
       this.running.delete(job.id);
@@ -307,7 +307,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
         return;
       } catch (err) {
         if (attempt >= 3) {
-          this.logger.error(`could not enqueue fix-finished for ${job.id}: ${(err as Error).message}`);
+          this.logger.error({ fixJobId: job.id, incidentId: job.incidentId, err: (err as Error).message }, `could not enqueue fix-finished for ${job.id}: ${(err as Error).message}`);
           return;
         }
         await new Promise((r) => setTimeout(r, 500 * attempt));
