@@ -73,7 +73,7 @@ export class CheckRecorder implements OnApplicationShutdown {
     try {
       transitions = await this.store.apply(batch.map((w) => w.record));
     } catch (err) {
-      this.logger.error(`could not store ${batch.length} check(s): ${(err as Error).message}`);
+      this.logger.error({ monitorIds: [...new Set(batch.map((w) => w.record.monitorId))], err: (err as Error).message }, `could not store ${batch.length} check(s): ${(err as Error).message}`);
       for (const w of batch) w.done(err);
       return;
     }
@@ -82,7 +82,8 @@ export class CheckRecorder implements OnApplicationShutdown {
     try {
       await this.events.publish(transitions);
     } catch (err) {
-      this.logger.error(`incident events not enqueued yet (the sweep will retry): ${(err as Error).message}`);
+      const incidentIds = [...transitions.opened, ...transitions.resolved].map((t) => t.incidentId);
+      this.logger.error({ incidentIds, err: (err as Error).message }, `incident events not enqueued yet (the sweep will retry): ${(err as Error).message}`);
     }
     for (const w of batch) w.done();
   }
