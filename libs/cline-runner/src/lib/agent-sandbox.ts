@@ -94,3 +94,22 @@ export async function lendToSandboxUser(paths: string[], sandbox: ClineSandboxSe
   }
   return giveBack;
 }
+
+/**
+ * Fails at boot rather than on the first incident: bwrap must be installed and allowed to create
+ * its namespaces here; `user` mode needs a root service to switch users.
+ */
+export async function assertSandboxUsable(sandbox: ClineSandboxSettings): Promise<void> {
+  if (sandbox.mode === 'user' && process.getuid?.() !== 0) {
+    throw new Error('SANDBOX_MODE=user needs the service to run as root (it switches to SANDBOX_UID for each run)');
+  }
+  if (sandbox.mode === 'bwrap') {
+    const bwrap = sandbox.bwrapPath ?? 'bwrap';
+    try {
+      await execFileAsync(bwrap, ['--ro-bind', '/', '/', '--unshare-pid', '--die-with-parent', '--', 'true'], { timeout: 10_000 });
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${bwrap} is not installed (Debian: apt-get install bubblewrap)` : (err as Error).message.split('\n')[0];
+      throw new Error(`SANDBOX_MODE=bwrap is not usable on this host: ${reason}`);
+    }
+  }
+}

@@ -148,3 +148,14 @@ function secretFile(): string {
     expect(() => new ClineRunner({ binary: FAKE_CLINE, sandbox: { mode: 'user' } })).toThrow(/uid and a gid/);
   });
 });
+
+describe('ClineRunner sandbox check at boot', () => {
+  it('refuses to start in bwrap mode when bubblewrap is missing, naming the package to install', async () => {
+    const runner = new ClineRunner({ binary: FAKE_CLINE, sandbox: { mode: 'bwrap', bwrapPath: '/nonexistent/bwrap' } });
+    await expect(runner.onModuleInit()).rejects.toThrow(/not installed \(Debian: apt-get install bubblewrap\)/);
+  });
+
+  (bwrapWorks ? it : it.skip)('starts in bwrap mode where bubblewrap works', async () => {
+    await expect(new ClineRunner({ binary: FAKE_CLINE, sandbox: { mode: 'bwrap' } }).onModuleInit()).resolves.toBeUndefined();
+  });
+});

@@ -1,11 +1,11 @@
-import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redactSecrets } from '@epitrace/secrets';
-import { AgentSpawn, ClineSandboxSettings, lendToSandboxUser, sandboxedAgent } from './agent-sandbox';
+import { AgentSpawn, ClineSandboxSettings, assertSandboxUsable, lendToSandboxUser, sandboxedAgent } from './agent-sandbox';
 import { RunDirs, runArgs, runEnv } from './cline-args';
 import { resolveClineBinary } from './cline-binary';
 import { RunResultLine, TailBuffer, parseClineLine, truncate } from './cline-events';
@@ -40,7 +40,7 @@ const AUTH_TIMEOUT_MS = 30_000;
  * process group and a deadline the runner enforces itself.
  */
 @Injectable()
-export class ClineRunner implements OnApplicationShutdown {
+export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
   private readonly settings: Required<Omit<ClineRunnerSettings, 'binary'>> & { binary: string };
 
   constructor(@Optional() @Inject(CLINE_RUNNER_SETTINGS) settings: ClineRunnerSettings = {}) {
@@ -59,6 +59,11 @@ export class ClineRunner implements OnApplicationShutdown {
 
   get binary(): string {
     return this.settings.binary;
+  }
+
+  /** A sandbox that cannot work stops the service at boot, not the first analysis. */
+  async onModuleInit(): Promise<void> {
+    await assertSandboxUsable(this.settings.sandbox);
   }
 
   /** Runs in their own process groups would outlive the service; none may (jobs are retried elsewhere). */
