@@ -48,6 +48,10 @@ export const AnalysisAgentEnvSchema = baseEnvSchema.extend({
   WEBHOOK_MAX_RETRY_AFTER_MS: envInt(60_000, 0, 600_000),
   /** A delivery stuck in "sending" this long (its worker died mid-send) may be claimed again. */
   WEBHOOK_STALE_SENDING_MS: envInt(120_000, 1_000, 3_600_000),
+  /** How often undelivered alerts (receiver down longer than a job's retries) are handed back to the queue. */
+  ALERT_RETRY_SWEEP_MS: envInt(30_000, 1_000, 3_600_000),
+  /** Undelivered alerts older than this are given up on. */
+  ALERT_RETRY_MAX_AGE_MS: envInt(86_400_000, 60_000, 30 * 86_400_000),
 }).superRefine((env, ctx) => {
   if (env.SANDBOX_MODE === 'user' && (env.SANDBOX_UID === undefined || env.SANDBOX_GID === undefined)) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SANDBOX_UID'], message: 'SANDBOX_UID and SANDBOX_GID are required when SANDBOX_MODE=user' });

@@ -6,6 +6,7 @@ import { QUEUES } from '@epitrace/queue-contracts';
 import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
 import { AlertOutbox } from '../alerts/alert-outbox.service';
 import { AlertRecipients } from '../alerts/alert-recipients';
+import { AlertRetrySweep } from '../alerts/alert-retry.sweep';
 import { WebhookSender } from '../alerts/webhook-sender';
 import { IncidentAnalyzer } from '../analysis/incident-analyzer.service';
 import { IncidentEventsProcessor } from './incident-events.processor';
@@ -25,7 +26,7 @@ export class IncidentsModule {
         }),
         FixLinksModule.forRoot({ secret: config.FIX_LINK_SECRET, publicUrl: config.PUBLIC_URL, ttlMs: config.FIX_LINK_TTL_MS }),
       ],
-      providers: [WebhookSender, AlertRecipients, AlertOutbox, IncidentAnalyzer, IncidentEventsService, IncidentEventsProcessor],
+      providers: [WebhookSender, AlertRecipients, AlertOutbox, AlertRetrySweep, IncidentAnalyzer, IncidentEventsService, IncidentEventsProcessor],
     };
   }
 }
