@@ -4,6 +4,7 @@ import { APP_CONFIG } from '@epitrace/nest-common';
 import { redactSecrets } from '@epitrace/secrets';
 import type { MonitorWorkerConfig } from '../config/monitor-worker.config';
 import type { CheckOutcome, CheckTarget } from './check-target';
+import { publicOnlyConnector } from './public-address.guard';
 
 const MAX_ERROR_LENGTH = 500;
 /** A keyword is searched in the first megabyte of the body; the rest is not downloaded. */
@@ -25,7 +26,12 @@ export class HttpChecker implements OnModuleDestroy {
   private readonly redirecting: Dispatcher;
 
   constructor(@Inject(APP_CONFIG) config: MonitorWorkerConfig) {
-    this.agent = new Agent({ keepAliveTimeout: 4_000, connections: null });
+    this.agent = new Agent({
+      keepAliveTimeout: 4_000,
+      connections: null,
+      // Multi-tenant installs: monitors may only reach public addresses (SSRF guard).
+      connect: config.CHECK_PUBLIC_TARGETS_ONLY ? publicOnlyConnector() : undefined,
+    });
     const dns = config.CHECK_DNS_CACHE_TTL_MS > 0 ? [interceptors.dns({ maxTTL: config.CHECK_DNS_CACHE_TTL_MS })] : [];
     this.direct = this.agent.compose(...dns);
     this.redirecting = this.agent.compose(...dns, interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, envInt, envPort, loadConfig } from '@epitrace/config';
+import { baseEnvSchema, envBoolean, envInt, envPort, loadConfig } from '@epitrace/config';
 
 /** Every setting of the monitor-worker, validated at boot. Documented in .env.example. */
 export const MonitorWorkerEnvSchema = baseEnvSchema.extend({
@@ -19,6 +19,8 @@ export const MonitorWorkerEnvSchema = baseEnvSchema.extend({
   ROLLUP_RETENTION_DAYS: envInt(400, 31, 36_500),
   /** How long a resolved address is reused before asking DNS again. */
   CHECK_DNS_CACHE_TTL_MS: envInt(60_000, 0, 3_600_000),
+  /** Multi-tenant installs: checks may only connect to public addresses (no loopback, private or metadata ranges). */
+  CHECK_PUBLIC_TARGETS_ONLY: envBoolean(false),
 });
 
 export type MonitorWorkerConfig = z.infer<typeof MonitorWorkerEnvSchema> & { APP_NAME: 'monitor-worker'; PORT: number; HOST: string };
