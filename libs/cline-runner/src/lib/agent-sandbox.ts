@@ -70,13 +70,16 @@ export function sandboxedAgent(
  * be able to reach them: a parent made by mkdtemp is 0700, so it gets search permission (not
  * listing; kept afterwards, as concurrent runs may share that parent). Ownership goes back
  * afterwards, so the service's own git commands see a repository they own. Symlinks are
- * changed, never followed (-h).
+ * changed, never followed (-h). Found by CI in a clone under a 0700 mktemp directory, where the
+ * sandbox user could not reach the cline binary.
  */
-export async function lendToSandboxUser(paths: string[], sandbox: ClineSandboxSettings): Promise<() => Promise<void>> {
+export async function lendToSandboxUser(paths: string[], sandbox: ClineSandboxSettings, reachOnly: string[] = []): Promise<() => Promise<void>> {
   const { uid, gid } = sandbox;
   if (sandbox.mode !== 'user' || uid === undefined || gid === undefined) return async () => undefined;
   const owners = await Promise.all(paths.map(async (path) => ({ path, stats: await stat(path) })));
-  for (const path of paths) {
+  // `reachOnly` (the CLI binary's directories) is only read: it needs search permission on its
+  // parents (an install under a 0700 directory is otherwise unreachable) but keeps its owner.
+  for (const path of [...paths, ...reachOnly]) {
     for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
       const { mode } = await stat(dir);
       if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
