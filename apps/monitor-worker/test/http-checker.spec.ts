@@ -1,25 +1,12 @@
 import { HttpChecker } from '../src/checks/http-checker';
 import type { CheckTarget } from '../src/checks/check-target';
 import { loadMonitorWorkerConfig } from '../src/config/monitor-worker.config';
-import { Target, respondWith, startTarget } from './support/worker-harness';
+import { Target, checkTarget, respondWith, startTarget } from './support/worker-harness';
 
 describe('HttpChecker against a real local HTTP server', () => {
   const checker = new HttpChecker(loadMonitorWorkerConfig({ NODE_ENV: 'test' }));
   let target: Target;
-  const monitor = (over: Partial<CheckTarget> = {}): CheckTarget => ({
-    id: '00000000-0000-4000-8000-000000000000',
-    url: target.url,
-    method: 'GET',
-    requestHeader: {},
-    requestBody: null,
-    timeout: 5,
-    expectedStatusRanges: [{ min: 200, max: 399 }],
-    keyword: null,
-    keywordMode: 'present',
-    maxResponseTimeMs: null,
-    followRedirects: true,
-    ...over,
-  });
+  const monitor = (over: Partial<CheckTarget> = {}): CheckTarget => checkTarget(target.url, over);
 
   beforeAll(async () => (target = await startTarget()));
   afterAll(async () => {

@@ -1,27 +1,14 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { HttpChecker } from '../src/checks/http-checker';
-import type { CheckTarget } from '../src/checks/check-target';
 import { isPublicAddress } from '../src/checks/public-address.guard';
 import { loadMonitorWorkerConfig } from '../src/config/monitor-worker.config';
+import { checkTarget } from './support/worker-harness';
 
 describe('CHECK_PUBLIC_TARGETS_ONLY (SSRF guard for multi-tenant installs)', () => {
   let server: Server;
   let requests = 0;
   let port = 0;
-  const target = (url: string): CheckTarget => ({
-    id: '00000000-0000-4000-8000-000000000000',
-    url,
-    method: 'GET',
-    requestHeader: {},
-    requestBody: null,
-    timeout: 5,
-    expectedStatusRanges: [{ min: 200, max: 399 }],
-    keyword: null,
-    keywordMode: 'present',
-    maxResponseTimeMs: null,
-    followRedirects: true,
-  });
 
   beforeAll(async () => {
     server = createServer((_req, res) => {
@@ -46,7 +33,7 @@ describe('CHECK_PUBLIC_TARGETS_ONLY (SSRF guard for multi-tenant installs)', () 
     const checker = new HttpChecker(loadMonitorWorkerConfig({ NODE_ENV: 'test', CHECK_PUBLIC_TARGETS_ONLY: 'true' }));
     try {
       for (const url of [`http://127.0.0.1:${port}/`, `http://localhost:${port}/admin`]) {
-        const outcome = await checker.check(target(url));
+        const outcome = await checker.check(checkTarget(url));
         expect(outcome.status).toBe('DOWN');
         expect(outcome.errorMessage).toMatch(/is not public/);
       }
@@ -59,7 +46,7 @@ describe('CHECK_PUBLIC_TARGETS_ONLY (SSRF guard for multi-tenant installs)', () 
   it('leaves private targets reachable when the switch is off (single-team installs)', async () => {
     const checker = new HttpChecker(loadMonitorWorkerConfig({ NODE_ENV: 'test' }));
     try {
-      expect((await checker.check(target(`http://127.0.0.1:${port}/`))).status).toBe('UP');
+      expect((await checker.check(checkTarget(`http://127.0.0.1:${port}/`))).status).toBe('UP');
       expect(requests).toBe(1);
     } finally {
       await checker.onModuleDestroy();

@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG } from '@epitrace/nest-common';
-import { InvalidJobPayloadError, JOBS, QUEUES, ValidatedJob, parseJob } from '@epitrace/queue-contracts';
+import { JOBS, parseJobOrFail, QUEUES } from '@epitrace/queue-contracts';
 import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
 import { EventResult, IncidentEventsService } from './incident-events.service';
 
@@ -23,14 +23,7 @@ export class IncidentEventsProcessor extends WorkerHost implements OnApplication
   }
 
   async process(job: Job): Promise<EventResult> {
-    let parsed: ValidatedJob;
-    try {
-      parsed = parseJob(job.name, job.data);
-    } catch (err) {
-      // A malformed message will not heal by retrying.
-      if (err instanceof InvalidJobPayloadError) throw new UnrecoverableError(err.message);
-      throw err;
-    }
+    const parsed = parseJobOrFail(job);
     let result: EventResult;
     switch (parsed.name) {
       case JOBS.MONITOR_DOWN:

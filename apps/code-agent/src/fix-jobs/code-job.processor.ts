@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG } from '@epitrace/nest-common';
-import { InvalidJobPayloadError, JOBS, QUEUES, parseJob } from '@epitrace/queue-contracts';
+import { JOBS, parseJobOrFail, QUEUES } from '@epitrace/queue-contracts';
 import type { CodeAgentConfig } from '../config/code-agent.config';
 import { FixJobInterruptedError, FixJobRunner, FixRunOutcome } from './fix-job.runner';
 
@@ -23,14 +23,7 @@ export class CodeJobProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   async process(job: Job, token?: string): Promise<FixRunOutcome> {
-    let parsed;
-    try {
-      parsed = parseJob(job.name, job.data);
-    } catch (err) {
-      // A malformed message will not heal by retrying.
-      if (err instanceof InvalidJobPayloadError) throw new UnrecoverableError(err.message);
-      throw err;
-    }
+    const parsed = parseJobOrFail(job);
     if (parsed.name !== JOBS.CODE_JOB) throw new UnrecoverableError(`unexpected job "${job.name}" on ${QUEUES.CODE}`);
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {

@@ -2,7 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG } from '@epitrace/nest-common';
-import { InvalidJobPayloadError, JOBS, QUEUES, parseJob } from '@epitrace/queue-contracts';
+import { JOBS, parseJobOrFail, QUEUES } from '@epitrace/queue-contracts';
 import type { MonitorWorkerConfig } from '../config/monitor-worker.config';
 import { CheckRunResult, CheckService } from './check.service';
 
@@ -38,13 +38,7 @@ export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   async process(job: Job): Promise<CheckRunResult> {
-    let parsed;
-    try {
-      parsed = parseJob(job.name, job.data);
-    } catch (err) {
-      if (err instanceof InvalidJobPayloadError) throw new UnrecoverableError(err.message);
-      throw err;
-    }
+    const parsed = parseJobOrFail(job);
     switch (parsed.name) {
       case JOBS.MONITOR_CHECK:
       case JOBS.MONITOR_STARTED:

@@ -10,6 +10,7 @@ import { TEST_REDIS_URL, TestDatabase, createTestDatabase, deleteKeysWithPrefix,
 import { AppModule } from '../../src/app.module';
 import { loadMonitorWorkerConfig } from '../../src/config/monitor-worker.config';
 import { ScheduleSyncService } from '../../src/scheduling/schedule-sync.service';
+import type { CheckTarget } from '../../src/checks/check-target';
 
 /** A local HTTP target whose behaviour the test changes on the fly. */
 export interface Target {
@@ -38,6 +39,24 @@ export async function startTarget(): Promise<Target> {
       server.close(() => r());
     });
   return target;
+}
+
+/** A check target with the monitor defaults (GET, 5 s, 200–399, redirects followed). */
+export function checkTarget(url: string, over: Partial<CheckTarget> = {}): CheckTarget {
+  return {
+    id: '00000000-0000-4000-8000-000000000000',
+    url,
+    method: 'GET',
+    requestHeader: {},
+    requestBody: null,
+    timeout: 5,
+    expectedStatusRanges: [{ min: 200, max: 399 }],
+    keyword: null,
+    keywordMode: 'present',
+    maxResponseTimeMs: null,
+    followRedirects: true,
+    ...over,
+  };
 }
 
 export const respondWith = (status: number, body = 'ok') => (_req: IncomingMessage, res: ServerResponse) => {

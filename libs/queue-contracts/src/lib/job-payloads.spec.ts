@@ -1,4 +1,5 @@
-import { InvalidJobPayloadError, buildPayload, parseJob } from './job-payloads';
+import { UnrecoverableError } from 'bullmq';
+import { InvalidJobPayloadError, buildPayload, parseJob, parseJobOrFail } from './job-payloads';
 import { JOBS, QUEUE_JOBS, QUEUES } from './queue-names';
 
 const id = '3f1c2a4e-8b7d-4c6e-9a1b-2c3d4e5f6a7b';
@@ -22,5 +23,12 @@ describe('job payload contract', () => {
     expect(() => buildPayload(JOBS.CODE_JOB, { incidentId: id, fixJobId: id, token: 'ghp_x' } as never)).toThrow(
       /token|Unrecognized/,
     );
+  });
+});
+
+describe('parseJobOrFail', () => {
+  it('fails a malformed job for good instead of letting BullMQ retry it', () => {
+    expect(() => parseJobOrFail({ name: JOBS.MONITOR_CHECK, data: { monitorId: 'x' } })).toThrow(UnrecoverableError);
+    expect(parseJobOrFail({ name: JOBS.MONITOR_CHECK, data: { monitorId: id } }).data).toEqual({ monitorId: id });
   });
 });

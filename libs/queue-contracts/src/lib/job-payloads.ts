@@ -1,3 +1,4 @@
+import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { JOBS, JobName } from './queue-names';
 
@@ -56,4 +57,17 @@ export function parseJob(name: string, data: unknown): ValidatedJob {
 /** Validates a payload before it is enqueued, so a bad producer fails at the source. */
 export function buildPayload<N extends JobName>(name: N, data: JobPayloads[N]): JobPayloads[N] {
   return parseJob(name, data).data as JobPayloads[N];
+}
+
+/**
+ * parseJob for a processor: a malformed or unknown job will not heal by retrying, so it fails
+ * for good (BullMQ's UnrecoverableError) instead of using up its attempts.
+ */
+export function parseJobOrFail(job: { name: string; data: unknown }): ValidatedJob {
+  try {
+    return parseJob(job.name, job.data);
+  } catch (err) {
+    if (err instanceof InvalidJobPayloadError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
 }
