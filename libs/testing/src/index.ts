@@ -6,4 +6,5 @@ export * from './lib/fakes/git-http-server';
 export * from './lib/private-services';
 export * from './lib/fakes/fake-openai-server';
 export * from './lib/fakes/fake-chat-webhooks';
+export * from './lib/fixtures/shop-repo';
 export * from './lib/sse-client';
