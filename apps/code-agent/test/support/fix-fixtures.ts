@@ -3,16 +3,7 @@ import { IncomingHttpHeaders, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { SecretCipher } from '@epitrace/secrets';
-
-/** A repository whose test fails until `src/price.js` is fixed. */
-export const BUGGY_REPO_FILES: Record<string, string> = {
-  'package.json': JSON.stringify({ name: 'shop', version: '1.0.0', scripts: { test: 'node test.js' } }, null, 2),
-  'src/price.js': 'module.exports = function total(items) {\n  return items.reduce((sum, i) => sum + i.price * i.qty, 1);\n};\n',
-  'test.js': "const total = require('./src/price');\nconst got = total([{ price: 2, qty: 3 }]);\nif (got !== 6) { console.error('expected 6, got ' + got); process.exit(1); }\nconsole.log('ok');\n",
-  '.gitignore': 'node_modules/\ncoverage/\n',
-};
-
-export const FIXED_PRICE_JS = 'module.exports = function total(items) {\n  return items.reduce((sum, i) => sum + i.price * i.qty, 0);\n};\n';
+import { SHOP_ANALYSIS } from '@epitrace/testing';
 
 export interface SeededIncident {
   userId: string;
@@ -21,7 +12,7 @@ export interface SeededIncident {
   fixJobId: string;
 }
 
-/** Inserts a user, a monitor with a repository and an encrypted token, an incident with its analysis and a queued fix job. */
+/** Inserts a user, a monitor with a repository and an encrypted token, an incident with the shop's analysis and a queued fix job. */
 export async function seedIncident(
   databaseUrl: string,
   options: { repoLink: string; token: string; encryptionKey: string; userId?: string; withFixJob?: boolean },
@@ -55,14 +46,7 @@ export async function seedIncident(
         incidentId,
         monitorId,
         userId,
-        JSON.stringify({
-          summary: 'The order total starts at 1 instead of 0.',
-          root_cause: 'reduce() in src/price.js is seeded with 1.',
-          evidence: ['src/price.js:2 seeds the sum with 1'],
-          suspected_files: ['src/price.js'],
-          proposed_fix: 'Seed the reduce with 0.',
-          confidence: 'high',
-        }),
+        JSON.stringify(SHOP_ANALYSIS),
       ],
     );
     const fixJobId = randomUUID();
