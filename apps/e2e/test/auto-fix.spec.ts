@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -11,6 +11,9 @@ import { JOBS, JOB_OPTIONS, QUEUES, buildPayload, jobIds } from '@epitrace/queue
 import {
   FakeGitHubApi,
   FakeGitServer,
+  FIXED_PRICE_JS,
+  SHOP_ANALYSIS,
+  SHOP_REPO_FILES,
   TEST_REDIS_URL,
   TestDatabase,
   createTestDatabase,
@@ -21,28 +24,15 @@ import {
   uniqueQueuePrefix,
   waitFor,
 } from '@epitrace/testing';
-import { RunningApp, WORKSPACE_ROOT, startApp } from './support/app-processes';
+import { ApiUser } from './support/api-user';
+import { API_TEST_ENV, RunningApp, deploymentEnv, startApp } from './support/app-processes';
+import { FIX_SHOP_SCENARIO, clineEnv, writeClineWrapper } from './support/fake-cline';
 
 const GITHUB_TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const TOKEN_HEADER = Buffer.from(`x-access-token:${GITHUB_TOKEN}`).toString('base64');
 
-const BUGGY_PRICE = 'module.exports = function total(items) {\n  return items.reduce((sum, i) => sum + i.price * i.qty, 1);\n};\n';
-const FIXED_PRICE = BUGGY_PRICE.replace(', 1);', ', 0);');
-const ANALYSIS = {
-  summary: 'The order total starts at 1 instead of 0.',
-  root_cause: 'reduce() in src/price.js is seeded with 1.',
-  evidence: ['src/price.js:2 seeds the sum with 1'],
-  suspected_files: ['src/price.js'],
-  proposed_fix: 'Seed the reduce with 0.',
-  confidence: 'high',
-};
 /** What the fake CLI answers in plan mode: the analysis, as a fenced JSON block like the real agent. */
-const PLAN_TEXT = 'Here is my analysis:\n```json\n' + JSON.stringify(ANALYSIS) + '\n```';
-const REPO_FILES = {
-  'package.json': JSON.stringify({ name: 'shop', version: '1.0.0', scripts: { test: 'node test.js' } }, null, 2),
-  'src/price.js': BUGGY_PRICE,
-  'test.js': "const total = require('./src/price');\nconst got = total([{ price: 2, qty: 3 }]);\nif (got !== 6) { console.error('expected 6, got ' + got); process.exit(1); }\nconsole.log('ok');\n",
-};
+const PLAN_TEXT = 'Here is my analysis:\n```json\n' + JSON.stringify(SHOP_ANALYSIS) + '\n```';
 
 /** Every process's argv on this machine, as `ps` would show it (NUL-separated in /proc). */
 async function allCommandLines(): Promise<string[]> {
@@ -119,7 +109,7 @@ describe('auto-fix, end to end with the built apps', () => {
   let analysisAgent: RunningApp;
   let slack: Awaited<ReturnType<typeof startSlackReceiver>>;
   let apiUrl: string;
-  let jwt: string;
+  let user: ApiUser;
   let incidentId: string;
   let monitorId: string;
   const argvHits: string[] = [];
@@ -129,58 +119,35 @@ describe('auto-fix, end to end with the built apps', () => {
   const sse = new AbortController();
   const events: SseEvent[] = [];
 
-  const authed = (path: string, init: RequestInit = {}) =>
-    fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-
   beforeAll(async () => {
     db = await createTestDatabase('e2e_autofix');
     git = await startGitHttpServer({ token: GITHUB_TOKEN });
-    const repoUrl = await git.createRepo('acme', 'shop', REPO_FILES, { defaultBranch: 'trunk' });
+    const repoUrl = await git.createRepo('acme', 'shop', SHOP_REPO_FILES, { defaultBranch: 'trunk' });
     github = await startFakeGitHubApi({ token: GITHUB_TOKEN, htmlBase: git.url });
     github.addRepo('acme', 'shop', { defaultBranch: 'trunk' });
     work = await mkdtemp(join(tmpdir(), 'e2e-autofix-'));
 
     // The real Cline runner spawns this as its `cline` binary: the fake CLI (plan mode: an analysis;
     // act mode: the `edit` scenario that fixes src/price.js), after noting the workspace's .git/config (to prove it never holds the token).
-    const wrapper = join(work, 'cline-wrapper.js');
-    await writeFile(
-      wrapper,
-      `#!/usr/bin/env node
-const fs = require('node:fs');
-const { spawnSync } = require('node:child_process');
-const args = process.argv.slice(2);
-const i = args.indexOf('-c');
+    const wrapper = await writeClineWrapper(
+      join(work, 'cline-wrapper.js'),
+      `const i = args.indexOf('-c');
 if (i >= 0) { try { fs.copyFileSync(args[i + 1] + '/.git/config', ${JSON.stringify(join(work, 'seen-git-config-'))} + process.pid); } catch {} }
 const plan = args.includes('--plan') || args.includes('-p');
-const scenario = plan
-  ? { FAKE_CLINE_SCENARIO: 'success', FAKE_CLINE_TEXT: ${JSON.stringify(PLAN_TEXT)} }
-  : { FAKE_CLINE_SCENARIO: 'edit', FAKE_CLINE_EDIT_FILE: 'src/price.js', FAKE_CLINE_EDIT_CONTENT: ${JSON.stringify(FIXED_PRICE)}, FAKE_CLINE_TEXT: 'Seed the order total with 0' };
-const run = spawnSync(process.execPath, [${JSON.stringify(join(WORKSPACE_ROOT, 'tools/fakes/cline'))}, ...args], { stdio: 'inherit', env: { ...process.env, ...scenario } });
-process.exit(run.status ?? 1);
-`,
+scenario = plan ? { FAKE_CLINE_SCENARIO: 'success', FAKE_CLINE_TEXT: ${JSON.stringify(PLAN_TEXT)} } : ${JSON.stringify(FIX_SHOP_SCENARIO)};`,
     );
-    await chmod(wrapper, 0o755);
 
     const apiPort = await getFreePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    const shared = {
-      DATABASE_URL: db.url,
-      QUEUE_PREFIX: prefix,
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      INGEST_SECRET: randomBytes(32).toString('base64url'),
-      FIX_LINK_SECRET: randomBytes(48).toString('base64url'),
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-    };
+    const shared = deploymentEnv(db.url, prefix);
     slack = await startSlackReceiver();
-    api = await startApp('api', apiPort, { ...shared, PUBLIC_URL: apiUrl, AUTH_RATE_LIMIT_PER_MINUTE: '1000', WEBHOOK_ALLOW_ANY_HOST: 'true' });
+    api = await startApp('api', apiPort, { ...shared, PUBLIC_URL: apiUrl, ...API_TEST_ENV });
     analysisAgent = await startApp('analysis-agent', await getFreePort(), {
       ...shared,
       PUBLIC_URL: apiUrl,
       ALLOW_HTTP_REMOTES: 'true',
       ANALYSIS_WORK_DIR: join(work, 'analysis'),
-      CLINE_BIN: wrapper,
-      CLINE_PROVIDER: 'anthropic',
-      CLINE_API_KEY: `sk-ant-${randomBytes(16).toString('hex')}`,
+      ...clineEnv(wrapper),
     });
     codeAgent = await startApp('code-agent', await getFreePort(), {
       ...shared,
@@ -188,34 +155,17 @@ process.exit(run.status ?? 1);
       GITHUB_API_URL: github.url,
       ALLOW_HTTP_REMOTES: 'true',
       FIX_WORK_DIR: join(work, 'jobs'),
-      CLINE_BIN: wrapper,
-      CLINE_PROVIDER: 'anthropic',
-      CLINE_API_KEY: `sk-ant-${randomBytes(16).toString('hex')}`,
+      ...clineEnv(wrapper),
       LOG_SHIP_INTERVAL_MS: '100',
     });
 
     // A user sets up a monitor with its repository and a GitHub token, through the API.
-    const registered = await fetch(`${apiUrl}/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'dev@example.com', password: 'correct horse battery staple', rePassword: 'correct horse battery staple' }),
-    });
-    expect(registered.status).toBe(201);
-    jwt = ((await registered.json()) as { token: string }).token;
-    const monitor = await authed('/monitor/create', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'shop checkout', url: 'https://shop.example.test/api/checkout', repo_link: repoUrl, method: 'POST', check_interval: 60, timeout: 10 }),
-    });
-    expect(monitor.status).toBe(201);
-    monitorId = ((await monitor.json()) as { data: { id: string } }).data.id;
-    const token = await authed('/github-token', { method: 'POST', body: JSON.stringify({ access_token: GITHUB_TOKEN }) });
-    expect(token.status).toBe(201);
-    const tokenId = ((await token.json()) as { data: { id: string } }).data.id;
-    expect((await authed(`/github-token/monitor/${monitorId}/add/${tokenId}`, { method: 'POST' })).status).toBe(201);
-    const hook = await authed('/webhook', { method: 'POST', body: JSON.stringify({ provider: 'slack', webhook_url: slack.url }) });
-    expect(hook.status).toBe(201);
-    const hookId = ((await hook.json()) as { data: { id: string } }).data.id;
-    expect((await authed(`/webhook/monitor/${monitorId}/add/${hookId}`, { method: 'POST' })).status).toBe(201);
+    user = await ApiUser.register(apiUrl, 'dev@example.com');
+    monitorId = await user.create('/monitor/create', { name: 'shop checkout', url: 'https://shop.example.test/api/checkout', repo_link: repoUrl, method: 'POST', check_interval: 60, timeout: 10 });
+    const tokenId = await user.create('/github-token', { access_token: GITHUB_TOKEN });
+    expect((await user.fetch(`/github-token/monitor/${monitorId}/add/${tokenId}`, { method: 'POST' })).status).toBe(201);
+    const hookId = await user.create('/webhook', { provider: 'slack', webhook_url: slack.url });
+    expect((await user.fetch(`/webhook/monitor/${monitorId}/add/${hookId}`, { method: 'POST' })).status).toBe(201);
 
     // The outage as the monitor-worker confirms it: an open incident and a monitor-down event.
     incidentId = randomUUID();
@@ -245,7 +195,7 @@ process.exit(run.status ?? 1);
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    followSse(`${apiUrl}/logs/code-worker/stream`, { authorization: `Bearer ${jwt}` }, events, sse.signal);
+    followSse(`${apiUrl}/logs/code-worker/stream`, { authorization: `Bearer ${user.jwt}` }, events, sse.signal);
   });
 
   afterAll(async () => {
@@ -269,7 +219,7 @@ process.exit(run.status ?? 1);
     const preview = await fetch(link.url, { headers: { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } });
     expect(preview.status).toBe(200);
     const page = await preview.text();
-    expect(((await (await authed('/fix-jobs')).json()) as { data: unknown[] }).data).toEqual([]);
+    expect(((await (await user.fetch('/fix-jobs')).json()) as { data: unknown[] }).data).toEqual([]);
 
     // The person presses the button: the page's form is posted as a browser would.
     const action = /<form method="post" action="([^"]+)">/.exec(page)?.[1];
@@ -284,24 +234,18 @@ process.exit(run.status ?? 1);
     expect(started.status).toBe(202);
     const statusPage = await started.text();
     expect(statusPage).toContain('Auto-fix started');
-    const jobs = ((await (await authed('/fix-jobs')).json()) as { data: { id: string }[] }).data;
+    const jobs = ((await (await user.fetch('/fix-jobs')).json()) as { data: { id: string }[] }).data;
     expect(jobs).toHaveLength(1);
     const jobId = jobs[0].id;
     expect(statusPage).toContain(`${apiUrl}/dashboard#job=${jobId}`);
 
-    const job = await waitFor(
-      async () => {
-        const body = (await (await authed(`/fix-jobs/${jobId}`)).json()) as { data: Record<string, unknown> };
-        return ['done', 'failed', 'no-change'].includes(body.data['status'] as string) ? body.data : null;
-      },
-      { timeoutMs: 120_000, intervalMs: 250, what: 'the fix job to finish' },
-    );
+    const job = await user.waitForFixJob(jobId, { timeoutMs: 120_000, intervalMs: 250, what: 'the fix job to finish' });
     expect(job).toMatchObject({ status: 'done', baseline_test_outcome: 'failed', after_test_outcome: 'passed', test_command: 'npm test', error: null });
 
     // The branch is on the git server, made from the default branch, holding Cline's fix only.
     const branch = job['branch'] as string;
     expect(branch).toBe(`epitrace/fix-${incidentId.replace(/-/g, '').slice(0, 8)}`);
-    expect(await git.readFile('acme', 'shop', branch, 'src/price.js')).toBe(FIXED_PRICE);
+    expect(await git.readFile('acme', 'shop', branch, 'src/price.js')).toBe(FIXED_PRICE_JS);
     expect(await git.changedFiles('acme', 'shop', 'trunk', branch)).toEqual(['src/price.js']);
 
     // One draft pull request, whose body tells the reviewer everything.
@@ -326,7 +270,7 @@ process.exit(run.status ?? 1);
     expect(pr.body).toMatch(/after the fix \| ✅ passed/);
 
     // The live log: every step reached the api's ingest, is in the history and was streamed.
-    const history = ((await (await authed(`/logs/code-worker?jobId=${jobId}`)).json()) as { data: { stage: string; message: string; jobId: string }[] }).data;
+    const history = ((await (await user.fetch(`/logs/code-worker?jobId=${jobId}`)).json()) as { data: { stage: string; message: string; jobId: string }[] }).data;
     expect(new Set(history.map((l) => l.stage))).toEqual(new Set(['cloning', 'baseline-tests', 'fixing', 'testing', 'pushing', 'opening-pr', 'done']));
     expect(history.some((l) => l.message.includes(pr.html_url))).toBe(true);
     await waitFor(() => events.some((e) => e.event === 'log' && e.data.includes(jobId) && e.data.includes('pull request #')), { what: 'the PR line on the SSE stream' });
@@ -336,16 +280,10 @@ process.exit(run.status ?? 1);
     await pg.connect();
     await pg.query(`UPDATE fix_jobs SET status = 'failed' WHERE id = $1`, [jobId]);
     await pg.end();
-    const retry = await authed(`/incidents/${incidentId}/fix`, { method: 'POST' });
+    const retry = await user.fetch(`/incidents/${incidentId}/fix`, { method: 'POST' });
     expect(retry.status).toBe(202);
     const retryId = ((await retry.json()) as { data: { id: string } }).data.id;
-    const retried = await waitFor(
-      async () => {
-        const body = (await (await authed(`/fix-jobs/${retryId}`)).json()) as { data: Record<string, unknown> };
-        return ['done', 'failed', 'no-change'].includes(body.data['status'] as string) ? body.data : null;
-      },
-      { timeoutMs: 120_000, intervalMs: 250, what: 'the retried fix job' },
-    );
+    const retried = await user.waitForFixJob(retryId, { timeoutMs: 120_000, intervalMs: 250, what: 'the retried fix job' });
     expect(retried).toMatchObject({ status: 'done', pr_number: pr.number, pr_url: pr.html_url });
     expect(github.pulls.filter((p) => p.head.ref === branch)).toHaveLength(1);
 

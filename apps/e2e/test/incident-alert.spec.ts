@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import {
   FakeChatWebhooks,
   FakeGitServer,
@@ -14,7 +13,9 @@ import {
   uniqueQueuePrefix,
   waitFor,
 } from '@epitrace/testing';
-import { RunningApp, WORKSPACE_ROOT, startApp } from './support/app-processes';
+import { ApiUser } from './support/api-user';
+import { API_TEST_ENV, RunningApp, deploymentEnv, startApp } from './support/app-processes';
+import { clineEnv } from './support/fake-cline';
 
 const GITHUB_TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const CHECK_INTERVAL_S = 10;
@@ -43,14 +44,6 @@ describe('incident alert, end to end with the built apps', () => {
   let target: Awaited<ReturnType<typeof startTarget>>;
   const apps: RunningApp[] = [];
   let apiUrl: string;
-  let jwt: string;
-
-  const authed = (path: string, init: RequestInit = {}) =>
-    fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  const created = async (res: Response) => {
-    expect(res.status).toBe(201);
-    return ((await res.json()) as { data: { id: string } }).data.id;
-  };
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e_alert');
@@ -59,25 +52,15 @@ describe('incident alert, end to end with the built apps', () => {
     target = await startTarget();
     const apiPort = await getFreePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    const shared = {
-      DATABASE_URL: db.url,
-      QUEUE_PREFIX: prefix,
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      INGEST_SECRET: randomBytes(32).toString('base64url'),
-      FIX_LINK_SECRET: randomBytes(48).toString('base64url'),
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      PUBLIC_URL: apiUrl,
-    };
-    apps.push(await startApp('api', apiPort, { ...shared, AUTH_RATE_LIMIT_PER_MINUTE: '1000', WEBHOOK_ALLOW_ANY_HOST: 'true' }));
+    const shared = { ...deploymentEnv(db.url, prefix), PUBLIC_URL: apiUrl };
+    apps.push(await startApp('api', apiPort, { ...shared, ...API_TEST_ENV }));
     apps.push(await startApp('monitor-worker', await getFreePort(), shared));
     // The fake `cline` answers at once, like a model that replies immediately.
     apps.push(
       await startApp('analysis-agent', await getFreePort(), {
         ...shared,
         ALLOW_HTTP_REMOTES: 'true',
-        CLINE_BIN: join(WORKSPACE_ROOT, 'tools/fakes/cline'),
-        CLINE_PROVIDER: 'anthropic',
-        CLINE_API_KEY: `sk-ant-${randomBytes(16).toString('hex')}`,
+        ...clineEnv(),
       }),
     );
   }, 180_000);
@@ -92,30 +75,19 @@ describe('incident alert, end to end with the built apps', () => {
   });
 
   it('target goes down → incident → Slack and Discord messages with the analysis and a valid trigger link, in time', async () => {
-    const registered = await fetch(`${apiUrl}/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'oncall@example.com', password: 'correct horse battery staple', rePassword: 'correct horse battery staple' }),
-    });
-    expect(registered.status).toBe(201);
-    jwt = ((await registered.json()) as { token: string }).token;
+    const user = await ApiUser.register(apiUrl, 'oncall@example.com');
 
     const repoUrl = await git.createRepo('acme', 'shop-api', { 'src/db.js': 'module.exports = {};\n' });
     const slackUrl = hooks.slackUrl();
     const discordUrl = hooks.discordUrl();
-    const slackId = await created(await authed('/webhook', { method: 'POST', body: JSON.stringify({ provider: 'slack', webhook_url: slackUrl }) }));
-    const discordId = await created(await authed('/webhook', { method: 'POST', body: JSON.stringify({ provider: 'discord', webhook_url: discordUrl }) }));
-    const tokenId = await created(await authed('/github-token', { method: 'POST', body: JSON.stringify({ access_token: GITHUB_TOKEN }) }));
-    const monitorId = await created(
-      await authed('/monitor/create', {
-        method: 'POST',
-        body: JSON.stringify({ name: 'Shop API', url: target.url, repo_link: repoUrl, method: 'GET', check_interval: CHECK_INTERVAL_S, timeout: 2, failure_threshold: FAILURE_THRESHOLD, is_active: true }),
-      }),
-    );
+    const slackId = await user.create('/webhook', { provider: 'slack', webhook_url: slackUrl });
+    const discordId = await user.create('/webhook', { provider: 'discord', webhook_url: discordUrl });
+    const tokenId = await user.create('/github-token', { access_token: GITHUB_TOKEN });
+    const monitorId = await user.create('/monitor/create', { name: 'Shop API', url: target.url, repo_link: repoUrl, method: 'GET', check_interval: CHECK_INTERVAL_S, timeout: 2, failure_threshold: FAILURE_THRESHOLD, is_active: true });
     for (const path of [`/webhook/monitor/${monitorId}/add/${slackId}`, `/webhook/monitor/${monitorId}/add/${discordId}`, `/github-token/monitor/${monitorId}/add/${tokenId}`]) {
-      expect((await authed(path, { method: 'POST' })).status).toBe(201);
+      expect((await user.fetch(path, { method: 'POST' })).status).toBe(201);
     }
-    await waitFor(async () => ((await (await authed(`/monitor/${monitorId}`)).json()) as { data: { status: string } }).data.status === 'UP', { timeoutMs: 30_000, what: 'the monitor to be UP' });
+    await waitFor(async () => ((await (await user.fetch(`/monitor/${monitorId}`)).json()) as { data: { status: string } }).data.status === 'UP', { timeoutMs: 30_000, what: 'the monitor to be UP' });
 
     target.healthy = false;
     const downAt = Date.now();
@@ -144,7 +116,7 @@ describe('incident alert, end to end with the built apps', () => {
     expect(tampered.status).toBeGreaterThanOrEqual(400);
     expect(tampered.status).toBeLessThan(500);
 
-    const incidents = (await (await authed(`/monitor/${monitorId}/incidents`)).json()) as { data: Record<string, unknown>[] };
+    const incidents = (await (await user.fetch(`/monitor/${monitorId}/incidents`)).json()) as { data: Record<string, unknown>[] };
     expect(incidents.data[0]).toMatchObject({ state: 'open' });
     expect(JSON.stringify(incidents.data[0])).toContain('src/db.js');
     expect(JSON.stringify(hooks.attempts)).not.toContain(GITHUB_TOKEN);

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { INGEST_SECRET_HEADER } from '@epitrace/queue-contracts';
 import { createTestDatabase, deleteKeysWithPrefix, getFreePort, openSse, SseConnection, TestDatabase, uniqueQueuePrefix } from '@epitrace/testing';
-import { RunningApp, startApp } from './support/app-processes';
+import { ApiUser } from './support/api-user';
+import { RunningApp, deploymentSecrets, startApp } from './support/app-processes';
 
 describe('fix-job logs across two api processes', () => {
   let db: TestDatabase;
@@ -10,12 +11,7 @@ describe('fix-job logs across two api processes', () => {
   const prefix = uniqueQueuePrefix('logs-replicas');
   const apps: RunningApp[] = [];
   const streams: SseConnection[] = [];
-  const secrets = {
-    JWT_SECRET: randomBytes(48).toString('base64'),
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    INGEST_SECRET: randomBytes(32).toString('base64'),
-    FIX_LINK_SECRET: randomBytes(48).toString('base64'),
-  };
+  const secrets = deploymentSecrets();
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e_logs_replicas');
@@ -35,17 +31,7 @@ describe('fix-job logs across two api processes', () => {
 
   const base = (app: RunningApp) => `http://127.0.0.1:${app.port}`;
 
-  async function register(app: RunningApp): Promise<{ id: string; token: string }> {
-    const email = `replica-${randomBytes(4).toString('hex')}@example.com`;
-    const res = await fetch(`${base(app)}/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'correct horse battery staple', rePassword: 'correct horse battery staple' }),
-    });
-    expect(res.status).toBe(201);
-    const body = (await res.json()) as { token: string; user: { id: string } };
-    return { id: body.user.id, token: body.token };
-  }
+  const register = (app: RunningApp) => ApiUser.register(base(app), `replica-${randomBytes(4).toString('hex')}@example.com`);
 
   async function insertFixJob(userId: string): Promise<string> {
     const [monitorId, incidentId, jobId] = [randomUUID(), randomUUID(), randomUUID()];
@@ -71,7 +57,7 @@ describe('fix-job logs across two api processes', () => {
     const [a, b] = apps;
     const user = await register(a);
     const job = await insertFixJob(user.id);
-    const auth = { Authorization: `Bearer ${user.token}` };
+    const auth = { Authorization: `Bearer ${user.jwt}` };
 
     const onB = await openSse(`${base(b)}/logs/code-worker/stream?jobId=${job}`, auth);
     streams.push(onB);
@@ -108,9 +94,9 @@ describe('fix-job logs across two api processes', () => {
     const job = await insertFixJob(owner.id);
     const strangerJob = await insertFixJob(stranger.id);
 
-    const strangers = await openSse(`${base(b)}/logs/code-worker/stream`, { Authorization: `Bearer ${stranger.token}` });
+    const strangers = await openSse(`${base(b)}/logs/code-worker/stream`, { Authorization: `Bearer ${stranger.jwt}` });
     streams.push(strangers);
-    const foreign = await openSse(`${base(b)}/logs/code-worker/stream?jobId=${job}`, { Authorization: `Bearer ${stranger.token}` });
+    const foreign = await openSse(`${base(b)}/logs/code-worker/stream?jobId=${job}`, { Authorization: `Bearer ${stranger.jwt}` });
     expect(foreign.status).toBe(404);
 
     await ingest(a, { message: 'private line', jobId: job });

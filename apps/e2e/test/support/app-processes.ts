@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@epitrace/testing';
@@ -12,6 +13,24 @@ const PORT_VARIABLE: Record<AppName, string> = {
   'analysis-agent': 'ANALYSIS_AGENT_PORT',
   'code-agent': 'CODE_AGENT_PORT',
 };
+
+/** Fresh secrets for one deployment; every app of it must get the same ones. */
+export function deploymentSecrets() {
+  return {
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    INGEST_SECRET: randomBytes(32).toString('base64url'),
+    FIX_LINK_SECRET: randomBytes(48).toString('base64url'),
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+  };
+}
+
+/** What every app of one deployment starts with: its database, its queue prefix and the secrets they share. */
+export function deploymentEnv(databaseUrl: string, queuePrefix: string) {
+  return { DATABASE_URL: databaseUrl, QUEUE_PREFIX: queuePrefix, ...deploymentSecrets() };
+}
+
+/** An api the tests can use freely: sign-ups are not rate limited and webhooks may point at the local fake receivers. */
+export const API_TEST_ENV = { AUTH_RATE_LIMIT_PER_MINUTE: '1000', WEBHOOK_ALLOW_ANY_HOST: 'true' };
 
 export interface RunningApp {
   name: AppName;
