@@ -40,6 +40,11 @@ export const ApiEnvSchema = baseEnvSchema.extend({
   LOG_STREAM_TOKEN_TTL_SECONDS: envInt(60, 5, 3600),
   /** Live lines arriving within this window reach each stream client in one write (0: next tick). */
   LOG_STREAM_COALESCE_MS: envInt(20, 0, 1000),
+  /**
+   * Live log streams one user may hold open at once. Counted per api process (replicas do not
+   * share the count); one more is refused with 429 until one of them closes.
+   */
+  LOG_STREAM_MAX_PER_USER: envInt(20, 1, 10_000),
 });
 
 export type ApiConfig = z.infer<typeof ApiEnvSchema> & { APP_NAME: 'api' };

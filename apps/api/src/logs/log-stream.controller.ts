@@ -32,6 +32,11 @@ export class LogStreamController {
   @ApiResponse({ status: 200, description: 'text/event-stream' })
   @ApiResponse({ status: 401, type: ErrorResponseDto })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such fix job of yours' })
+  @ApiResponse({
+    status: 429,
+    type: ErrorResponseDto,
+    description: 'You already hold LOG_STREAM_MAX_PER_USER (default 20) open streams on this api process; close one first',
+  })
   @ApiValidationErrorResponse()
   async stream(@Req() req: Request, @Res() res: Response, @Query() query: LogStreamQueryDto): Promise<void> {
     const userId = await this.auth.userFromHeaderOrStreamToken(req, query.token);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG } from '@epitrace/nest-common';
@@ -7,6 +7,7 @@ import { LogFanout } from './log-fanout.service';
 import { LogScope, LogStore } from './log-store.service';
 import { connectedFrame } from './sse-frames';
 import { StreamClient } from './stream-client';
+import { StreamSlots } from './stream-slots';
 
 const REPLAY_PAGE = 500;
 /** A stream over all of a user's jobs opened without Last-Event-ID starts with this many recent lines. */
@@ -17,6 +18,7 @@ const CLIENT_RETRY_MS = 2_000;
 @Injectable()
 export class LogStreamService implements OnModuleInit, OnModuleDestroy {
   private readonly clients = new Set<StreamClient>();
+  private readonly slots: StreamSlots;
   private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -24,7 +26,9 @@ export class LogStreamService implements OnModuleInit, OnModuleDestroy {
     private readonly store: LogStore,
     private readonly fanout: LogFanout,
     @InjectPinoLogger(LogStreamService.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.slots = new StreamSlots(config.LOG_STREAM_MAX_PER_USER);
+  }
 
   onModuleInit(): void {
     this.heartbeatTimer = setInterval(() => {
@@ -44,23 +48,52 @@ export class LogStreamService implements OnModuleInit, OnModuleDestroy {
     return this.clients.size;
   }
 
-  /** Takes over the response: headers, `connected`, replay after `lastEventId`, then live lines until the client leaves. */
-  async open(req: Request, res: Response, scope: LogScope, lastEventId: string | null): Promise<void> {
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    req.socket.setNoDelay(true);
-    res.write(connectedFrame(scope.jobId, CLIENT_RETRY_MS));
+  /** Streams `userId` holds open on this process (including ones still starting). */
+  openStreamsOf(userId: string): number {
+    return this.slots.heldBy(userId);
+  }
 
-    const start = lastEventId ?? (scope.jobId ? '0' : await this.store.idBeforeLast(scope, TAIL_LINES));
-    const client = new StreamClient(res, scope, start, this.config.LOG_STREAM_MAX_BUFFER_BYTES, (c) => this.forget(c));
+  /**
+   * Takes over the response: headers, `connected`, replay after `lastEventId`, then live lines
+   * until the client leaves. Refuses with 429 (before any header is sent) when the user already
+   * holds LOG_STREAM_MAX_PER_USER streams on this process.
+   */
+  async open(req: Request, res: Response, scope: LogScope, lastEventId: string | null): Promise<void> {
+    // The client left while it was being authenticated: its 'close' has fired already, so a listener would never run.
+    if (res.destroyed) return;
+    const release = this.slots.tryTake(scope.userId);
+    if (!release) throw tooManyStreams(this.slots.maxPerUser);
+    let client: StreamClient | undefined;
+    let gone = false;
+    // Registered before the first await, so a client that vanishes at any point (even mid-setup) frees its slot.
+    res.on('close', () => {
+      gone = true;
+      release();
+      client?.close();
+    });
+    try {
+      res.status(200);
+      res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-cache, no-transform');
+      res.setHeader('Connection', 'keep-alive');
+      res.setHeader('X-Accel-Buffering', 'no');
+      res.flushHeaders();
+      req.socket.setNoDelay(true);
+      res.write(connectedFrame(scope.jobId, CLIENT_RETRY_MS));
+
+      const start = lastEventId ?? (scope.jobId ? '0' : await this.store.idBeforeLast(scope, TAIL_LINES));
+      if (gone) return;
+      client = new StreamClient(res, scope, start, this.config.LOG_STREAM_MAX_BUFFER_BYTES, (c) => {
+        this.forget(c);
+        release();
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
     this.clients.add(client);
     // Registered before the first read: every line committed after that read arrives live.
     this.fanout.add(client);
-    res.on('close', () => client.close());
     try {
       await this.replay(client);
     } catch (err) {
@@ -89,4 +122,11 @@ export class LogStreamService implements OnModuleInit, OnModuleDestroy {
     this.clients.delete(client);
     this.fanout.remove(client);
   }
+}
+
+function tooManyStreams(max: number): HttpException {
+  return new HttpException(
+    { error: `Too many open log streams: at most ${max} per user on this server. Close one (another tab or client) and try again.` },
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
 }
