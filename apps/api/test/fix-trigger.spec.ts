@@ -188,6 +188,29 @@ describe('auto-fix trigger and fix-job routes', () => {
     await owner.get('/fix-jobs?incident_id=nope').expect(422);
   });
 
+  it("names each listed fix job's monitor (the owner's own, renamed or not) next to its incident", async () => {
+    const { incidentId, monitorId } = await seedIncident(owner.id);
+    const started = await owner.post(`/incidents/${incidentId}/fix`).expect(202);
+    expect(started.body.data).not.toHaveProperty('monitor_name');
+
+    const list = await owner.get('/fix-jobs?limit=200').expect(200);
+    const listed = list.body.data.find((j: { id: string }) => j.id === started.body.data.id);
+    expect(listed).toEqual({ ...started.body.data, monitor_name: 'checkout', updated_at: expect.any(String) });
+    expect(listed).toMatchObject({ monitor_id: monitorId, incident_id: incidentId });
+    for (const job of list.body.data) expect(job.monitor_name).toBe('checkout');
+
+    await api.query(`UPDATE monitors SET name = 'checkout v2' WHERE id = $1`, [monitorId]);
+    const one = await owner.get(`/fix-jobs/${started.body.data.id}`).expect(200);
+    expect(one.body.data).toMatchObject({ id: started.body.data.id, monitor_id: monitorId, monitor_name: 'checkout v2' });
+
+    // A stranger's monitor with the same name never shows up among the owner's jobs, and the reverse.
+    const { incidentId: strangerIncident } = await seedIncident(stranger.id);
+    const strangerJob = (await stranger.post(`/incidents/${strangerIncident}/fix`).expect(202)).body.data.id as string;
+    const strangers = (await stranger.get('/fix-jobs').expect(200)).body.data as Array<{ id: string; monitor_name: string }>;
+    expect(strangers.map((j) => [j.id, j.monitor_name])).toEqual([[strangerJob, 'checkout']]);
+    expect((await owner.get('/fix-jobs?limit=200').expect(200)).body.data.map((j: { id: string }) => j.id)).not.toContain(strangerJob);
+  });
+
   it('answers 409 through the API when the monitor cannot be fixed', async () => {
     const { incidentId, monitorId } = await seedIncident(owner.id);
     await api.query('UPDATE monitors SET repo_link = NULL WHERE id = $1', [monitorId]);

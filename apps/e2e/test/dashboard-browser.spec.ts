@@ -132,6 +132,7 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     const fixJobs = await page.locator('#fixjobs-table').textContent().catch(() => null);
     if (fixJobs !== null && (await page.locator('#fixjobs-table').isVisible())) {
       await page.locator(`#fixjobs a[href="https://github.com/acme/checkout/pull/17"]`).waitFor();
+      await page.locator(`#fixjobs tr[data-job-id="${jobId}"] a.monitor-link`, { hasText: 'Checkout API' }).waitFor();
       await page.locator(`#fixjobs tr[data-job-id="${jobId}"] button`, { hasText: 'Watch log' }).click();
     } else {
       // GET /fix-jobs is not on this server yet: follow the job by its link instead.

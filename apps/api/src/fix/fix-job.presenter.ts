@@ -27,15 +27,30 @@ export class FixJobResponseDto {
   @ApiProperty() updated_at: string;
 }
 
+/** A fix job as `GET /fix-jobs` and `GET /fix-jobs/:id` return it: also names its monitor, for lists people read. */
+export class ListedFixJobResponseDto extends FixJobResponseDto {
+  @ApiProperty({
+    nullable: true,
+    example: 'Checkout API',
+    description: 'Name of the monitor this job fixes (`monitor_id`; its incident is `incident_id`). Null only if the monitor was deleted while the jobs were read.',
+  })
+  monitor_name: string | null;
+}
+
 export class FixJobEnvelopeDto {
   @ApiProperty({ example: true }) success: true;
   @ApiPropertyOptional({ example: 'Auto-fix started' }) message?: string;
   @ApiProperty({ type: FixJobResponseDto }) data: FixJobResponseDto;
 }
 
+export class ListedFixJobEnvelopeDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ type: ListedFixJobResponseDto }) data: ListedFixJobResponseDto;
+}
+
 export class FixJobListEnvelopeDto {
   @ApiProperty({ example: true }) success: true;
-  @ApiProperty({ type: [FixJobResponseDto] }) data: FixJobResponseDto[];
+  @ApiProperty({ type: [ListedFixJobResponseDto] }) data: ListedFixJobResponseDto[];
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -62,4 +77,8 @@ export function presentFixJob(job: FixJob): FixJobResponseDto {
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),
   };
+}
+
+export function presentListedFixJob(job: FixJob, monitorName: string | null): ListedFixJobResponseDto {
+  return { ...presentFixJob(job), monitor_name: monitorName };
 }

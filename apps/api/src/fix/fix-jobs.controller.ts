@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth';
 import type { AuthenticatedUser } from '../auth';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiValidationErrorResponse, EntityId, PaginationQueryDto, pageOf } from '../common';
-import { FixJobEnvelopeDto, FixJobListEnvelopeDto, FixJobResponseDto, presentFixJob } from './fix-job.presenter';
+import { FixJobEnvelopeDto, FixJobListEnvelopeDto, ListedFixJobEnvelopeDto, presentFixJob, presentListedFixJob } from './fix-job.presenter';
 import { FixJobsService } from './fix-jobs.service';
 
 export class FixJobListQueryDto extends PaginationQueryDto {
@@ -42,14 +42,15 @@ export class FixJobsController {
   @ApiValidationErrorResponse()
   async list(@Query() query: FixJobListQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<FixJobListEnvelopeDto> {
     const jobs = await this.fixJobs.list(user.id, pageOf(query), query.incident_id);
-    return { success: true, data: jobs.map(presentFixJob) };
+    return { success: true, data: jobs.map(({ job, monitorName }) => presentListedFixJob(job, monitorName)) };
   }
 
   @Get('fix-jobs/:id')
   @ApiOperation({ summary: 'One of my auto-fix jobs' })
-  @ApiResponse({ status: 200, type: FixJobEnvelopeDto })
+  @ApiResponse({ status: 200, type: ListedFixJobEnvelopeDto })
   @ApiNotFoundResponse('Fix job')
-  async get(@EntityId('id', 'Fix job') id: string, @CurrentUser() user: AuthenticatedUser): Promise<{ success: true; data: FixJobResponseDto }> {
-    return { success: true, data: presentFixJob(await this.fixJobs.get(user.id, id)) };
+  async get(@EntityId('id', 'Fix job') id: string, @CurrentUser() user: AuthenticatedUser): Promise<ListedFixJobEnvelopeDto> {
+    const { job, monitorName } = await this.fixJobs.get(user.id, id);
+    return { success: true, data: presentListedFixJob(job, monitorName) };
   }
 }

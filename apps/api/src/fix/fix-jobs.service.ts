@@ -29,6 +29,12 @@ export interface StartedFix {
   job: FixJob;
 }
 
+/** A fix job with the name of its monitor, for the read routes. */
+export interface ListedFixJob {
+  job: FixJob;
+  monitorName: string | null;
+}
+
 const RETRYABLE_STATUSES = ['failed', 'no-change'] as const;
 
 class LinkRefused extends Error {
@@ -100,19 +106,31 @@ export class FixJobsService {
     }
   }
 
-  async list(userId: string, page: { take: number; skip: number }, incidentId?: string): Promise<FixJob[]> {
-    return this.db.getRepository(FixJob).find({
+  async list(userId: string, page: { take: number; skip: number }, incidentId?: string): Promise<ListedFixJob[]> {
+    const jobs = await this.db.getRepository(FixJob).find({
       where: { userId, ...(incidentId ? { incidentId } : {}) },
       order: { createdAt: 'DESC', id: 'DESC' },
       take: page.take,
       skip: page.skip,
     });
+    return this.withMonitorNames(userId, jobs);
   }
 
-  async get(userId: string, id: string): Promise<FixJob> {
+  async get(userId: string, id: string): Promise<ListedFixJob> {
     const job = await this.db.getRepository(FixJob).findOneBy({ id, userId });
     if (!job) throw new NotFoundException('Fix job not found');
-    return job;
+    const [listed] = await this.withMonitorNames(userId, [job]);
+    return listed;
+  }
+
+  /** One query for the names, and only of the owner's monitors (a job's monitor is always its owner's). */
+  private async withMonitorNames(userId: string, jobs: FixJob[]): Promise<ListedFixJob[]> {
+    const monitorIds = [...new Set(jobs.map((job) => job.monitorId))];
+    const monitors = monitorIds.length
+      ? await this.db.getRepository(Monitor).find({ where: { id: In(monitorIds), userId }, select: { id: true, name: true } })
+      : [];
+    const names = new Map(monitors.map((monitor) => [monitor.id, monitor.name]));
+    return jobs.map((job) => ({ job, monitorName: names.get(job.monitorId) ?? null }));
   }
 
   private async start(authorize: (manager: EntityManager) => Promise<{ incident: Incident; monitor: Monitor }>): Promise<StartedFix> {

@@ -260,6 +260,22 @@
   }
 
   // ---- fix jobs -----------------------------------------------------------------------
+  /** The same address an alert's "view incident" link has, so it can be opened in a new tab or shared. */
+  function incidentHref(monitorId, incidentId) {
+    return `/dashboard?${new URLSearchParams({ monitor: monitorId, incident: incidentId })}`;
+  }
+
+  /** Opens a fix job's incident in place: selects its monitor and scrolls to the incident, as an alert link does. */
+  function showIncident(event, monitor, incidentId) {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    linked.monitor = monitor.id;
+    linked.incident = incidentId;
+    linked.shown = false;
+    history.replaceState(null, '', `${incidentHref(monitor.id, incidentId)}${location.hash}`);
+    selectMonitor(monitor);
+  }
+
   async function loadFixJobs() {
     let rows;
     try {
@@ -278,9 +294,12 @@
         const prNumber = pick(j, 'pr_number', 'prNumber');
         const error = j.error;
         const statusClass = j.status === 'done' || j.status === 'failed' || j.status === 'no-change' ? j.status : 'running';
+        const monitor = { id: pick(j, 'monitor_id', 'monitorId'), name: pick(j, 'monitor_name', 'monitorName') || 'Unnamed monitor' };
+        const incidentId = pick(j, 'incident_id', 'incidentId');
         return el(
           'tr',
           { 'data-job-id': j.id },
+          el('td', {}, el('a', { class: 'name monitor-link', href: incidentHref(monitor.id, incidentId), title: 'Show the incident', onclick: (event) => showIncident(event, monitor, incidentId) }, monitor.name)),
           el('td', {}, el('span', { class: `badge ${statusClass}` }, j.status), error ? el('div', { class: 'small error' }, error) : null),
           el('td', { class: 'small' }, timeAgo(pick(j, 'created_at', 'createdAt'))),
           el('td', {}, prUrl ? el('a', { href: prUrl, target: '_blank', rel: 'noopener noreferrer' }, prNumber ? `#${prNumber}` : 'Open PR') : el('span', { class: 'muted small' }, '—')),
