@@ -27,7 +27,7 @@ describe('the dashboard served at /dashboard', () => {
   });
 
   it('loads nothing from other hosts (no CDN, no external fonts or scripts)', async () => {
-    for (const path of ['/dashboard', '/dashboard/app.js', '/dashboard/app.css']) {
+    for (const path of ['/dashboard', '/dashboard/app.js', '/dashboard/app.css', '/dashboard/fix-status.js']) {
       const { text } = await api.request().get(path).expect(200);
       const external = text.match(/(src|href)=["']https?:\/\/[^"']+|url\(\s*["']?https?:|import\s*\(\s*["']https?:/g);
       expect({ path, external }).toEqual({ path, external: null });

@@ -5,6 +5,7 @@ import { FixLinkService, signFixToken } from '@epitrace/fix-links';
 import { QUEUES, jobIds } from '@epitrace/queue-contracts';
 import { SecretCipher } from '@epitrace/secrets';
 import { TEST_REDIS_URL } from '@epitrace/testing';
+import { FixStatusTokens } from '../src/fix/fix-status-tokens';
 import { TestApi, TestUser, startTestApi } from './support/test-api';
 
 const GITHUB_TOKEN = 'ghp_fixTriggerSpecToken0123456789abcdef';
@@ -216,6 +217,100 @@ describe('auto-fix trigger and fix-job routes', () => {
     await api.query('UPDATE monitors SET repo_link = NULL WHERE id = $1', [monitorId]);
     const res = await owner.post(`/incidents/${incidentId}/fix`).expect(409);
     expect(res.body.error).toMatch(/repository link/);
+  });
+
+  describe('the live status page after a confirmed link', () => {
+    /** Confirms a fresh link like the page's button and returns what the status page polls with. */
+    async function confirmLink(): Promise<{ jobId: string; token: string; statusUrl: string; html: string; linkToken: string; incidentId: string }> {
+      const { incidentId } = await seedIncident(owner.id);
+      const linkToken = await newLink(incidentId);
+      const res = await api.request().post('/alert/trigger-agent').type('form').send({ token: linkToken }).expect(202);
+      const [job] = await fixJobs(incidentId);
+      const statusUrl = /data-status-url="([^"]+)"/.exec(res.text)?.[1] ?? '';
+      const token = /data-status-token="([^"]+)"/.exec(res.text)?.[1] ?? '';
+      return { jobId: job.id, token, statusUrl, html: res.text, linkToken, incidentId };
+    }
+    const poll = (url: string, token?: string) => {
+      const req = api.request().get(url).set('Accept', 'application/json');
+      return token === undefined ? req : req.set('X-Fix-Status-Token', token);
+    };
+
+    it('polls its own job with a short-lived token, renewed while the job runs, until the job is done and shows the PR', async () => {
+      const { jobId, token, statusUrl, html, linkToken } = await confirmLink();
+      expect(statusUrl).toBe(`/alert/fix-jobs/${jobId}/status`);
+      expect(token).not.toBe('');
+      expect(token).not.toBe(linkToken);
+      expect(html).toContain('<script src="/dashboard/fix-status.js" defer></script>');
+      const page = await api.request().post('/alert/trigger-agent').type('form').send({ token: linkToken }).expect(410);
+      expect(page.headers['content-security-policy']).toMatch(/script-src 'self'; connect-src 'self'/);
+      expect(page.text).toContain(`data-status-url="${statusUrl}"`);
+      const script = await api.request().get('/dashboard/fix-status.js').expect(200);
+      expect(script.headers['content-type']).toMatch(/^text\/javascript/);
+      expect(script.text).toContain('X-Fix-Status-Token');
+
+      const running = await poll(statusUrl, token).expect(200);
+      expect(running.headers['cache-control']).toBe('no-store');
+      expect(running.body).toEqual({
+        success: true,
+        data: {
+          id: jobId,
+          status: 'queued',
+          status_label: 'Queued',
+          finished: false,
+          steps: [{ status: 'queued', label: 'Queued', at: expect.any(String) }],
+          pr_url: null,
+          pr_number: null,
+          error: null,
+          updated_at: expect.any(String),
+        },
+        status_token: { token: expect.any(String), expires_at: expect.any(String) },
+      });
+      const expiresAt = new Date(running.body.status_token.expires_at).getTime();
+      expect(expiresAt).toBeGreaterThan(Date.now());
+      expect(expiresAt).toBeLessThanOrEqual(Date.now() + 15 * 60_000 + 1000);
+
+      const later = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+      await api.query(
+        `UPDATE fix_jobs SET status = 'done', pr_url = 'https://github.com/acme/shop/pull/7', pr_number = 7,
+                step_timestamps = step_timestamps || jsonb_build_object('opening-pr', $2::text, 'done', $3::text)
+          WHERE id = $1`,
+        [jobId, later(1), later(2)],
+      );
+      const done = await poll(statusUrl, running.body.status_token.token).expect(200);
+      expect(done.body.data).toMatchObject({ status: 'done', status_label: 'Done', finished: true, pr_url: 'https://github.com/acme/shop/pull/7', pr_number: 7 });
+      expect(done.body.data.steps.map((s: { status: string }) => s.status)).toEqual(['queued', 'opening-pr', 'done']);
+      expect(done.body.status_token).toBeNull();
+
+      // A finished job's page shows the PR as rendered and polls nothing.
+      const finishedPage = await api.request().post('/alert/trigger-agent').type('form').send({ token: linkToken }).expect(410);
+      expect(finishedPage.text).toContain('https://github.com/acme/shop/pull/7');
+      expect(finishedPage.text).not.toContain('data-status-token');
+      expect(finishedPage.text).not.toContain('fix-status.js');
+    });
+
+    it("refuses another job's status, and a missing, forged, expired or wrong kind of token, with 4xx {error}", async () => {
+      const mine = await confirmLink();
+      const other = await confirmLink();
+      await poll(mine.statusUrl, mine.token).expect(200);
+
+      const foreign = await poll(other.statusUrl, mine.token).expect(403);
+      expect(foreign.body).toEqual({ error: 'This fix status token is for another fix job' });
+      expect((await poll(mine.statusUrl).expect(401)).body).toEqual({ error: 'Missing fix status token' });
+      const [head, body, signature] = mine.token.split('.');
+      const forged = `${head}.${body}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+      expect((await poll(mine.statusUrl, forged).expect(401)).body).toEqual({ error: 'Invalid fix status token' });
+      const expired = api.app.get(FixStatusTokens).issue(mine.jobId, new Date(Date.now() - 16 * 60_000));
+      expect((await poll(mine.statusUrl, expired.token).expect(401)).body.error).toMatch(/expired/);
+      // Neither the owner's login token nor the alert link's token is a status token.
+      await poll(mine.statusUrl, owner.token).expect(401);
+      await poll(mine.statusUrl, mine.linkToken).expect(401);
+      // Not in the query string either: only the header counts.
+      await api.request().get(`${mine.statusUrl}?token=${encodeURIComponent(mine.token)}`).expect(401);
+
+      await poll('/alert/fix-jobs/not-a-uuid/status', mine.token).expect(404);
+      await api.query('DELETE FROM fix_jobs WHERE id = $1', [mine.jobId]);
+      expect((await poll(mine.statusUrl, mine.token).expect(404)).body).toEqual({ error: 'Fix job not found' });
+    });
   });
 
   it('never writes a link token or the GitHub token to the logs', () => {

@@ -10,6 +10,8 @@ const FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
+  // Not the dashboard's own: the auto-fix status page (/alert/trigger-agent) loads it to poll its job.
+  'fix-status.js': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
 

@@ -123,6 +123,16 @@ export class FixJobsService {
     return listed;
   }
 
+  /**
+   * A job by id alone, whoever owns it: only for the status page, whose caller proved its right to
+   * this one job with a fix status token. Everything else reads through `get`, scoped to the owner.
+   */
+  async getForStatusPage(id: string): Promise<FixJob> {
+    const job = await this.db.getRepository(FixJob).findOneBy({ id });
+    if (!job) throw new NotFoundException('Fix job not found');
+    return job;
+  }
+
   /** One query for the names, and only of the owner's monitors (a job's monitor is always its owner's). */
   private async withMonitorNames(userId: string, jobs: FixJob[]): Promise<ListedFixJob[]> {
     const monitorIds = [...new Set(jobs.map((job) => job.monitorId))];

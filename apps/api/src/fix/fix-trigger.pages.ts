@@ -1,21 +1,18 @@
-import type { FixJob, FixJobStatus } from '@epitrace/entities';
+import type { FixJob } from '@epitrace/entities';
+import { isFinished, mayBeRetried, pullRequestUrl, statusLabel, stepsOf } from './fix-job-view';
 import type { LinkPreview, LinkRefusal } from './fix-jobs.service';
+
+/** Where a status page polls its job's state, and the short-lived token that lets it (see FixStatusTokens). */
+export interface LiveStatus {
+  url: string;
+  token: string;
+}
+
+/** The dashboard serves this script; it keeps a status page current (the page works without it). */
+export const FIX_STATUS_SCRIPT_PATH = '/dashboard/fix-status.js';
 
 const escapeHtml = (value: unknown): string =>
   String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-const STEP_LABELS: Record<FixJobStatus, string> = {
-  queued: 'Queued',
-  cloning: 'Cloning the repository',
-  'baseline-tests': 'Running the tests before the fix',
-  fixing: 'Cline is fixing the code',
-  testing: 'Running the tests after the fix',
-  pushing: 'Pushing the fix branch',
-  'opening-pr': 'Opening the pull request',
-  done: 'Done',
-  failed: 'Failed',
-  'no-change': 'Finished without a change',
-};
 
 export interface RefusalText {
   status: number;
@@ -70,7 +67,7 @@ function layout(title: string, body: string): string {
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
   button { font: inherit; padding: .6rem 1.2rem; border: 0; border-radius: 6px; background: #1f6feb; color: #fff; cursor: pointer; }
   .box { border: 1px solid #d0d7de; border-radius: 6px; padding: 1rem; margin: 1rem 0; } .error { color: #b42318; }
-  ol { padding-left: 1.2rem; }
+  ol { padding-left: 1.2rem; } [hidden] { display: none; }
 </style>
 </head>
 <body>
@@ -79,30 +76,38 @@ ${body}
 </html>`;
 }
 
-function jobBlock(job: FixJob, dashboardUrl: string): string {
-  const steps = Object.entries(job.stepTimestamps ?? {})
-    .sort(([, a], [, b]) => String(a).localeCompare(String(b)))
-    .map(([step, at]) => `<li>${escapeHtml(STEP_LABELS[step as FixJobStatus] ?? step)} <span class="muted">${escapeHtml(at)}</span></li>`)
+/**
+ * The job as it is now. With `live` (a job still running), the page also loads a script that
+ * polls the job and rewrites the `data-field` parts until it has finished; without JavaScript the
+ * page simply shows the state it was rendered with.
+ */
+function jobBlock(job: FixJob, dashboardUrl: string, live: LiveStatus | null = null): string {
+  const steps = stepsOf(job)
+    .map((step) => `<li>${escapeHtml(step.label)} <span class="muted">${escapeHtml(step.at)}</span></li>`)
     .join('');
-  const pr = job.prUrl ? `<dt>Pull request</dt><dd><a href="${escapeHtml(job.prUrl)}" rel="noopener noreferrer">${escapeHtml(job.prUrl)}</a></dd>` : '';
-  const error = job.error && job.status === 'failed' ? `<dt>Error</dt><dd class="error">${escapeHtml(job.error)}</dd>` : '';
-  return `<div class="box">
+  const prUrl = pullRequestUrl(job);
+  const pr = prUrl ? `<a href="${escapeHtml(prUrl)}" rel="noopener noreferrer">${escapeHtml(prUrl)}</a>` : '';
+  const error = job.error && job.status === 'failed' ? escapeHtml(job.error) : '';
+  const hiddenUnless = (shown: unknown) => (shown ? '' : ' hidden');
+  const liveAttributes = live && !isFinished(job) ? ` data-status-url="${escapeHtml(live.url)}" data-status-token="${escapeHtml(live.token)}"` : '';
+  return `<div class="box" id="fix-job"${liveAttributes}>
 <dl>
-<dt>Status</dt><dd><strong>${escapeHtml(STEP_LABELS[job.status] ?? job.status)}</strong></dd>
+<dt>Status</dt><dd><strong data-field="status">${escapeHtml(statusLabel(job.status))}</strong> <span class="muted" data-field="live"></span></dd>
 <dt>Fix job</dt><dd><code>${escapeHtml(job.id)}</code></dd>
-${pr}${error}
+<dt data-field="pr-label"${hiddenUnless(pr)}>Pull request</dt><dd data-field="pr"${hiddenUnless(pr)}>${pr}</dd>
+<dt data-field="error-label"${hiddenUnless(error)}>Error</dt><dd class="error" data-field="error"${hiddenUnless(error)}>${error}</dd>
 </dl>
-${steps ? `<ol>${steps}</ol>` : ''}
+<ol data-field="steps">${steps}</ol>
 <p><a href="${escapeHtml(dashboardUrl)}">Follow the live log on the dashboard</a> (sign in as the monitor's owner).</p>
-${job.status === 'failed' || job.status === 'no-change' ? '<p class="muted">To try again, start a new fix from the dashboard or with <code>POST /incidents/:id/fix</code>.</p>' : ''}
-</div>`;
+<p class="muted" data-field="retry"${hiddenUnless(mayBeRetried(job))}>To try again, start a new fix from the dashboard or with <code>POST /incidents/:id/fix</code>.</p>
+</div>${liveAttributes ? `\n<script src="${FIX_STATUS_SCRIPT_PATH}" defer></script>` : ''}`;
 }
 
 /** What a GET of the alert link shows: what would be fixed, and one button. Nothing starts until it is pressed. */
 export function confirmationPage(preview: LinkPreview, token: string, actionPath: string, dashboardUrl: (jobId: string) => string): string {
   const { incident, monitor, latestJob } = preview;
   const summary = incident.analysis?.summary ? `<dt>Analysis</dt><dd>${escapeHtml(incident.analysis.summary)}</dd>` : '';
-  const running = latestJob && latestJob.status !== 'failed' && latestJob.status !== 'no-change';
+  const running = latestJob && !mayBeRetried(latestJob);
   return layout(
     'Start auto-fix?',
     `<h1>Start an auto-fix for “${escapeHtml(monitor.name)}”?</h1>
@@ -123,11 +128,11 @@ ${running ? `<p>A fix for this incident has already been started:</p>${jobBlock(
   );
 }
 
-export function statusPage(job: FixJob, outcome: 'started' | 'existing', dashboardUrl: string): string {
+export function statusPage(job: FixJob, outcome: 'started' | 'existing', dashboardUrl: string, live: LiveStatus | null): string {
   const heading = outcome === 'started' ? 'Auto-fix started' : 'A fix for this incident already exists';
-  return layout(heading, `<h1>${escapeHtml(heading)}</h1>${jobBlock(job, dashboardUrl)}`);
+  return layout(heading, `<h1>${escapeHtml(heading)}</h1>${jobBlock(job, dashboardUrl, live)}`);
 }
 
-export function refusalPage(text: RefusalText, job: FixJob | null, dashboardUrl: string | null): string {
-  return layout(text.title, `<h1>${escapeHtml(text.title)}</h1><p>${escapeHtml(text.message)}</p>${job && dashboardUrl ? jobBlock(job, dashboardUrl) : ''}`);
+export function refusalPage(text: RefusalText, job: FixJob | null, dashboardUrl: string | null, live: LiveStatus | null): string {
+  return layout(text.title, `<h1>${escapeHtml(text.title)}</h1><p>${escapeHtml(text.message)}</p>${job && dashboardUrl ? jobBlock(job, dashboardUrl, live) : ''}`);
 }

@@ -7,13 +7,15 @@ import type { ApiConfig } from '../config/api.config';
 import { CodeJobProducer } from './code-job.producer';
 import { FixJobsController } from './fix-jobs.controller';
 import { FixJobsService } from './fix-jobs.service';
+import { FixStatusController } from './fix-status.controller';
+import { FixStatusTokens } from './fix-status-tokens';
 import { FixTriggerController } from './fix-trigger.controller';
 import { FixTriggerResponder } from './fix-trigger.responder';
 
-/** Auto-fix: the alert-link trigger, `POST /incidents/:id/fix` and the fix-job read routes. */
+/** Auto-fix: the alert-link trigger and its live status page, `POST /incidents/:id/fix` and the fix-job read routes. */
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUES.CODE })],
-  controllers: [FixTriggerController, FixJobsController],
+  controllers: [FixTriggerController, FixJobsController, FixStatusController],
   providers: [
     {
       provide: FIX_LINK_SETTINGS,
@@ -24,6 +26,7 @@ import { FixTriggerResponder } from './fix-trigger.responder';
     FixJobsService,
     CodeJobProducer,
     FixTriggerResponder,
+    FixStatusTokens,
   ],
 })
 export class FixModule {}
