@@ -1,50 +1,36 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeGitHubApi, FakeGitServer, getFreePort, startFakeGitHubApi, startGitHttpServer, waitFor } from '@epitrace/testing';
-import { RunningApp, WORKSPACE_ROOT, startApp } from '../test/support/app-processes';
+import { BUGGY_PRICE_JS, FIXED_PRICE_JS, FakeGitHubApi, FakeGitServer, SHOP_REPO_FILES, getFreePort, startFakeGitHubApi, startGitHttpServer, waitFor } from '@epitrace/testing';
+import { ApiUser } from '../test/support/api-user';
+import { API_TEST_ENV, RunningApp, deploymentSecrets, startApp } from '../test/support/app-processes';
+import { FIX_SHOP_SCENARIO, clineEnv, writeClineWrapper } from '../test/support/fake-cline';
 import { ChaosWorld, report } from './support/chaos-world';
 import { SwitchableSlack } from './support/switchable-slack';
 
 const GITHUB_TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const INTERVAL_S = 10;
 const RECEIVER_DOWN_MS = 60_000;
-const BUGGY_PRICE = 'module.exports = function total(items) {\n  return items.reduce((sum, i) => sum + i.price * i.qty, 1);\n};\n';
-const FIXED_PRICE = BUGGY_PRICE.replace(', 1);', ', 0);');
-const REPO_FILES = {
-  'package.json': JSON.stringify({ name: 'shop', version: '1.0.0', scripts: { test: 'node test.js' } }, null, 2),
-  'src/price.js': BUGGY_PRICE,
-  'test.js': "const total = require('./src/price');\nconst got = total([{ price: 2, qty: 3 }]);\nif (got !== 6) { console.error('expected 6, got ' + got); process.exit(1); }\nconsole.log('ok');\n",
-};
-const TERMINAL = ['done', 'failed', 'no-change'];
 
 /**
  * The `cline` the code-agent spawns: its first fix run hangs (writing its pid, so the test can end
  * it like the rest of a killed container); later runs fix src/price.js with the fake CLI.
  */
 async function writeHangOnceCline(dir: string): Promise<{ bin: string; pidFile: string; runsFile: string }> {
-  const bin = join(dir, 'cline-hang-once.js');
   const pidFile = join(dir, 'hanging-cline.pid');
   const runsFile = join(dir, 'cline-runs');
-  await writeFile(
-    bin,
-    `#!/usr/bin/env node
-const fs = require('node:fs');
-const { spawnSync } = require('node:child_process');
-const fixRun = process.argv[2] !== 'auth';
+  const bin = await writeClineWrapper(
+    join(dir, 'cline-hang-once.js'),
+    `const fixRun = args[0] !== 'auth';
 if (fixRun) fs.appendFileSync(${JSON.stringify(runsFile)}, 'run\\n');
 if (fixRun && !fs.existsSync(${JSON.stringify(pidFile)})) {
   fs.writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
-  setInterval(() => undefined, 1000);
+  scenario = null;
 } else {
-  const env = { ...process.env, FAKE_CLINE_SCENARIO: 'edit', FAKE_CLINE_EDIT_FILE: 'src/price.js', FAKE_CLINE_EDIT_CONTENT: ${JSON.stringify(FIXED_PRICE)}, FAKE_CLINE_TEXT: 'Seed the order total with 0' };
-  const run = spawnSync(process.execPath, [${JSON.stringify(join(WORKSPACE_ROOT, 'tools/fakes/cline'))}, ...process.argv.slice(2)], { stdio: 'inherit', env });
-  process.exit(run.status ?? 1);
-}
-`,
+  scenario = ${JSON.stringify(FIX_SHOP_SCENARIO)};
+}`,
   );
-  await chmod(bin, 0o755);
   return { bin, pidFile, runsFile };
 }
 
@@ -53,15 +39,9 @@ describe('agents under faults (private Postgres and Redis)', () => {
   const running: RunningApp[] = [];
   let git: FakeGitServer;
   let apiUrl = '';
-  let jwt = '';
+  let user: ApiUser;
   let shared: Record<string, string> = {};
 
-  const authed = (path: string, init: RequestInit = {}) =>
-    fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  const created = async (res: Response) => {
-    expect(res.status).toBe(201);
-    return ((await res.json()) as { data: { id: string } }).data.id;
-  };
   const start = async (name: Parameters<typeof startApp>[0], extra: Record<string, string> = {}) => {
     const app = await startApp(name, await getFreePort(), { ...shared, ...extra });
     running.push(app);
@@ -73,21 +53,9 @@ describe('agents under faults (private Postgres and Redis)', () => {
     git = await startGitHttpServer({ token: GITHUB_TOKEN });
     const apiPort = await getFreePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    shared = world.env({
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      INGEST_SECRET: randomBytes(32).toString('base64url'),
-      FIX_LINK_SECRET: randomBytes(48).toString('base64url'),
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      PUBLIC_URL: apiUrl,
-    });
-    running.push(await startApp('api', apiPort, { ...shared, AUTH_RATE_LIMIT_PER_MINUTE: '1000', WEBHOOK_ALLOW_ANY_HOST: 'true' }));
-    const registered = await fetch(`${apiUrl}/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'oncall@example.com', password: 'correct horse battery staple', rePassword: 'correct horse battery staple' }),
-    });
-    expect(registered.status).toBe(201);
-    jwt = ((await registered.json()) as { token: string }).token;
+    shared = world.env({ ...deploymentSecrets(), PUBLIC_URL: apiUrl });
+    running.push(await startApp('api', apiPort, { ...shared, ...API_TEST_ENV }));
+    user = await ApiUser.register(apiUrl, 'oncall@example.com');
   }, 180_000);
 
   afterAll(async () => {
@@ -101,25 +69,15 @@ describe('agents under faults (private Postgres and Redis)', () => {
     await slack.up();
     try {
       await start('monitor-worker');
-      await start('analysis-agent', {
-        ALLOW_HTTP_REMOTES: 'true',
-        CLINE_BIN: join(WORKSPACE_ROOT, 'tools/fakes/cline'),
-        CLINE_PROVIDER: 'anthropic',
-        CLINE_API_KEY: `sk-ant-${randomBytes(16).toString('hex')}`,
-      });
+      await start('analysis-agent', { ALLOW_HTTP_REMOTES: 'true', ...clineEnv() });
       const repoUrl = await git.createRepo('acme', 'shop-api', { 'src/db.js': 'module.exports = {};\n' });
-      const hookId = await created(await authed('/webhook', { method: 'POST', body: JSON.stringify({ provider: 'slack', webhook_url: slack.url() }) }));
-      const tokenId = await created(await authed('/github-token', { method: 'POST', body: JSON.stringify({ access_token: GITHUB_TOKEN }) }));
-      const monitorId = await created(
-        await authed('/monitor/create', {
-          method: 'POST',
-          body: JSON.stringify({ name: 'Shop API', url: world.target.url('shop'), repo_link: repoUrl, method: 'GET', check_interval: INTERVAL_S, timeout: 2, failure_threshold: 2, is_active: true }),
-        }),
-      );
+      const hookId = await user.create('/webhook', { provider: 'slack', webhook_url: slack.url() });
+      const tokenId = await user.create('/github-token', { access_token: GITHUB_TOKEN });
+      const monitorId = await user.create('/monitor/create', { name: 'Shop API', url: world.target.url('shop'), repo_link: repoUrl, method: 'GET', check_interval: INTERVAL_S, timeout: 2, failure_threshold: 2, is_active: true });
       for (const path of [`/webhook/monitor/${monitorId}/add/${hookId}`, `/github-token/monitor/${monitorId}/add/${tokenId}`]) {
-        expect((await authed(path, { method: 'POST' })).status).toBe(201);
+        expect((await user.fetch(path, { method: 'POST' })).status).toBe(201);
       }
-      await waitFor(async () => ((await (await authed(`/monitor/${monitorId}`)).json()) as { data: { status: string } }).data.status === 'UP', {
+      await waitFor(async () => ((await (await user.fetch(`/monitor/${monitorId}`)).json()) as { data: { status: string } }).data.status === 'UP', {
         timeoutMs: 40_000,
         what: 'the monitor to be UP',
       });
@@ -181,7 +139,7 @@ describe('agents under faults (private Postgres and Redis)', () => {
     const work = await mkdtemp(join(tmpdir(), 'chaos-code-agent-'));
     let hangingPid = 0;
     try {
-      const repoUrl = await git.createRepo('acme', 'shop', REPO_FILES, { defaultBranch: 'trunk' });
+      const repoUrl = await git.createRepo('acme', 'shop', SHOP_REPO_FILES, { defaultBranch: 'trunk' });
       github.addRepo('acme', 'shop', { defaultBranch: 'trunk' });
       const cline = await writeHangOnceCline(work);
       const codeAgentEnv = {
@@ -189,20 +147,13 @@ describe('agents under faults (private Postgres and Redis)', () => {
         GITHUB_API_URL: github.url,
         ALLOW_HTTP_REMOTES: 'true',
         FIX_WORK_DIR: join(work, 'jobs'),
-        CLINE_BIN: cline.bin,
-        CLINE_PROVIDER: 'anthropic',
-        CLINE_API_KEY: `sk-ant-${randomBytes(16).toString('hex')}`,
+        ...clineEnv(cline.bin),
       };
       const first = await start('code-agent', codeAgentEnv);
 
-      const tokenId = await created(await authed('/github-token', { method: 'POST', body: JSON.stringify({ access_token: GITHUB_TOKEN }) }));
-      const monitorId = await created(
-        await authed('/monitor/create', {
-          method: 'POST',
-          body: JSON.stringify({ name: 'shop checkout', url: world.target.url('checkout'), repo_link: repoUrl, method: 'GET', check_interval: 60, timeout: 10 }),
-        }),
-      );
-      expect((await authed(`/github-token/monitor/${monitorId}/add/${tokenId}`, { method: 'POST' })).status).toBe(201);
+      const tokenId = await user.create('/github-token', { access_token: GITHUB_TOKEN });
+      const monitorId = await user.create('/monitor/create', { name: 'shop checkout', url: world.target.url('checkout'), repo_link: repoUrl, method: 'GET', check_interval: 60, timeout: 10 });
+      expect((await user.fetch(`/github-token/monitor/${monitorId}/add/${tokenId}`, { method: 'POST' })).status).toBe(201);
       const incidentId = randomUUID();
       const [{ user_id }] = await world.sql<{ user_id: string }>('SELECT user_id FROM monitors WHERE id = $1', [monitorId]);
       await world.sql(
@@ -210,7 +161,7 @@ describe('agents under faults (private Postgres and Redis)', () => {
         [incidentId, monitorId, user_id],
       );
 
-      const started = await authed(`/incidents/${incidentId}/fix`, { method: 'POST' });
+      const started = await user.fetch(`/incidents/${incidentId}/fix`, { method: 'POST' });
       expect(started.status).toBe(202);
       const fixJobId = ((await started.json()) as { data: { id: string } }).data.id;
       await waitFor(async () => (await readFile(cline.pidFile, 'utf8').catch(() => '')).length > 0, { timeoutMs: 120_000, intervalMs: 200, what: 'Cline to be running the fix' });
@@ -224,14 +175,7 @@ describe('agents under faults (private Postgres and Redis)', () => {
       hangingPid = 0;
       await start('code-agent', codeAgentEnv);
 
-      const job = await waitFor(
-        async () => {
-          const res = await authed(`/fix-jobs/${fixJobId}`);
-          const body = (await res.json()) as { data: Record<string, unknown> };
-          return TERMINAL.includes(body.data['status'] as string) ? body.data : null;
-        },
-        { timeoutMs: 180_000, intervalMs: 500, what: 'the interrupted fix job to finish' },
-      );
+      const job = await user.waitForFixJob(fixJobId, { timeoutMs: 180_000, intervalMs: 500, what: 'the interrupted fix job to finish' });
       const settledS = (Date.now() - killedAt) / 1000;
       // Room for a stray second run to open another pull request.
       await new Promise((r) => setTimeout(r, 10_000));
@@ -254,7 +198,7 @@ describe('agents under faults (private Postgres and Redis)', () => {
       expect(fixJobs).toHaveLength(1);
       expect(github.pulls.length).toBeLessThanOrEqual(1);
       if (row.status === 'done') expect(github.pulls).toHaveLength(1);
-      expect(await git.readFile('acme', 'shop', github.pulls[0]?.head.ref ?? 'trunk', 'src/price.js')).toBe(row.status === 'done' ? FIXED_PRICE : BUGGY_PRICE);
+      expect(await git.readFile('acme', 'shop', github.pulls[0]?.head.ref ?? 'trunk', 'src/price.js')).toBe(row.status === 'done' ? FIXED_PRICE_JS : BUGGY_PRICE_JS);
     } finally {
       if (hangingPid) process.kill(hangingPid, 'SIGKILL');
       await github.close();

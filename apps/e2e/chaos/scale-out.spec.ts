@@ -1,44 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeChatWebhooks, FakeGitHubApi, FakeGitServer, getFreePort, openSse, SseConnection, startFakeChatWebhooks, startFakeGitHubApi, startGitHttpServer, waitFor } from '@epitrace/testing';
-import { AppName, RunningApp, WORKSPACE_ROOT, startApp } from '../test/support/app-processes';
+import { FakeChatWebhooks, FakeGitHubApi, FakeGitServer, SHOP_REPO_FILES, getFreePort, openSse, SseConnection, startFakeChatWebhooks, startFakeGitHubApi, startGitHttpServer, waitFor } from '@epitrace/testing';
+import { ApiUser } from '../test/support/api-user';
+import { API_TEST_ENV, AppName, RunningApp, deploymentSecrets, startApp } from '../test/support/app-processes';
+import { FIX_SHOP_SCENARIO, clineEnv, writeClineWrapper } from '../test/support/fake-cline';
 import { ChaosWorld, report } from './support/chaos-world';
 import { CountingTarget } from './support/counting-target';
 
 const GITHUB_TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const INTERVAL_S = 10;
 const HEALTHY_MONITORS = 12;
-const BUGGY_PRICE = 'module.exports = function total(items) {\n  return items.reduce((sum, i) => sum + i.price * i.qty, 1);\n};\n';
-const FIXED_PRICE = BUGGY_PRICE.replace(', 1);', ', 0);');
-const REPO_FILES = {
-  'package.json': JSON.stringify({ name: 'shop', version: '1.0.0', scripts: { test: 'node test.js' } }, null, 2),
-  'src/price.js': BUGGY_PRICE,
-  'test.js': "const total = require('./src/price');\nconst got = total([{ price: 2, qty: 3 }]);\nif (got !== 6) { console.error('expected 6, got ' + got); process.exit(1); }\nconsole.log('ok');\n",
-};
-const TERMINAL = ['done', 'failed', 'no-change'];
 
 /** The `cline` both agents spawn: the fake CLI (plan: its default analysis; act: fixes src/price.js), noting each run. */
 async function writeCline(dir: string): Promise<{ bin: string; runsFile: string }> {
-  const bin = join(dir, 'cline-scale-out.js');
   const runsFile = join(dir, 'cline-runs');
-  await writeFile(
-    bin,
-    `#!/usr/bin/env node
-const fs = require('node:fs');
-const { spawnSync } = require('node:child_process');
-const args = process.argv.slice(2);
-const plan = args.includes('--plan');
+  const bin = await writeClineWrapper(
+    join(dir, 'cline-scale-out.js'),
+    `const plan = args.includes('--plan');
 if (args[0] !== 'auth') fs.appendFileSync(${JSON.stringify(runsFile)}, (plan ? 'plan' : 'act') + '\\n');
-const scenario = plan || args[0] === 'auth'
-  ? { FAKE_CLINE_SCENARIO: 'success' }
-  : { FAKE_CLINE_SCENARIO: 'edit', FAKE_CLINE_EDIT_FILE: 'src/price.js', FAKE_CLINE_EDIT_CONTENT: ${JSON.stringify(FIXED_PRICE)}, FAKE_CLINE_TEXT: 'Seed the order total with 0' };
-const run = spawnSync(process.execPath, [${JSON.stringify(join(WORKSPACE_ROOT, 'tools/fakes/cline'))}, ...args], { stdio: 'inherit', env: { ...process.env, ...scenario } });
-process.exit(run.status ?? 1);
-`,
+scenario = plan || args[0] === 'auth' ? { FAKE_CLINE_SCENARIO: 'success' } : ${JSON.stringify(FIX_SHOP_SCENARIO)};`,
   );
-  await chmod(bin, 0o755);
   return { bin, runsFile };
 }
 
@@ -68,62 +51,39 @@ describe('two replicas of every app against one Postgres and one Redis', () => {
     hooks = await startFakeChatWebhooks();
     work = await mkdtemp(join(tmpdir(), 'chaos-scale-out-'));
     const cline = await writeCline(work);
-    const repoUrl = await git.createRepo('acme', 'shop', REPO_FILES, { defaultBranch: 'trunk' });
+    const repoUrl = await git.createRepo('acme', 'shop', SHOP_REPO_FILES, { defaultBranch: 'trunk' });
     github.addRepo('acme', 'shop', { defaultBranch: 'trunk' });
 
     const [apiPortA, apiPortB] = [await getFreePort(), await getFreePort()];
     const apiA = `http://127.0.0.1:${apiPortA}`;
     const apiB = `http://127.0.0.1:${apiPortB}`;
-    const shared = world.env({
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      INGEST_SECRET: randomBytes(32).toString('base64url'),
-      FIX_LINK_SECRET: randomBytes(48).toString('base64url'),
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      PUBLIC_URL: apiA,
-    });
+    const shared = world.env({ ...deploymentSecrets(), PUBLIC_URL: apiA });
     const start = async (name: AppName, port: number, extra: Record<string, string> = {}) => {
       const app = await startApp(name, port, { ...shared, ...extra });
       running.push(app);
       return app;
     };
-    const apiEnv = { AUTH_RATE_LIMIT_PER_MINUTE: '1000', WEBHOOK_ALLOW_ANY_HOST: 'true' };
-    await Promise.all([start('api', apiPortA, apiEnv), start('api', apiPortB, apiEnv)]);
+    await Promise.all([start('api', apiPortA, API_TEST_ENV), start('api', apiPortB, API_TEST_ENV)]);
 
     // Setup through replica A, reads and the fix trigger through replica B.
-    const registered = await fetch(`${apiA}/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'oncall@example.com', password: 'correct horse battery staple', rePassword: 'correct horse battery staple' }),
-    });
-    expect(registered.status).toBe(201);
-    const jwt = ((await registered.json()) as { token: string }).token;
-    const authed = (base: string, path: string, init: RequestInit = {}) =>
-      fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-    const created = async (res: Response) => {
-      expect(res.status).toBe(201);
-      return ((await res.json()) as { data: { id: string } }).data.id;
-    };
-    const slackId = await created(await authed(apiA, '/webhook', { method: 'POST', body: JSON.stringify({ provider: 'slack', webhook_url: hooks.slackUrl() }) }));
-    const discordId = await created(await authed(apiA, '/webhook', { method: 'POST', body: JSON.stringify({ provider: 'discord', webhook_url: hooks.discordUrl() }) }));
-    const tokenId = await created(await authed(apiA, '/github-token', { method: 'POST', body: JSON.stringify({ access_token: GITHUB_TOKEN }) }));
+    const onA = await ApiUser.register(apiA, 'oncall@example.com');
+    const onB = onA.at(apiB);
+    const slackId = await onA.create('/webhook', { provider: 'slack', webhook_url: hooks.slackUrl() });
+    const discordId = await onA.create('/webhook', { provider: 'discord', webhook_url: hooks.discordUrl() });
+    const tokenId = await onA.create('/github-token', { access_token: GITHUB_TOKEN });
     const monitorIds: string[] = [];
     for (let i = 0; i < HEALTHY_MONITORS + 1; i++) {
       monitorIds.push(
-        await created(
-          await authed(apiA, '/monitor/create', {
-            method: 'POST',
-            body: JSON.stringify({ name: `svc ${i}`, url: target.url(`m${i}`), repo_link: repoUrl, method: 'GET', check_interval: INTERVAL_S, timeout: 2, failure_threshold: 2, is_active: true }),
-          }),
-        ),
+        await onA.create('/monitor/create', { name: `svc ${i}`, url: target.url(`m${i}`), repo_link: repoUrl, method: 'GET', check_interval: INTERVAL_S, timeout: 2, failure_threshold: 2, is_active: true }),
       );
     }
     const urlOf = new Map(monitorIds.map((id, i) => [id, `m${i}`]));
     const outageId = monitorIds[HEALTHY_MONITORS];
     for (const path of [`/webhook/monitor/${outageId}/add/${slackId}`, `/webhook/monitor/${outageId}/add/${discordId}`, `/github-token/monitor/${outageId}/add/${tokenId}`]) {
-      expect((await authed(apiA, path, { method: 'POST' })).status).toBe(201);
+      expect((await onA.fetch(path, { method: 'POST' })).status).toBe(201);
     }
 
-    const agentEnv = { ALLOW_HTTP_REMOTES: 'true', CLINE_BIN: cline.bin, CLINE_PROVIDER: 'anthropic', CLINE_API_KEY: `sk-ant-${randomBytes(16).toString('hex')}` };
+    const agentEnv = { ALLOW_HTTP_REMOTES: 'true', ...clineEnv(cline.bin) };
     const codeEnv = { ...agentEnv, GITHUB_API_URL: github.url, FIX_WORK_DIR: join(work, 'jobs'), LOG_SHIP_INTERVAL_MS: '100', LOG_LEVEL: 'info' };
     const workers = await Promise.all([start('monitor-worker', await getFreePort()), start('monitor-worker', await getFreePort())]);
     await Promise.all([
@@ -148,22 +108,16 @@ describe('two replicas of every app against one Postgres and one Redis', () => {
     const [incident] = await world.sql<{ id: string }>(`SELECT id FROM incidents WHERE monitor_id = $1`, [outageId]);
 
     // Clients follow the fix log on both api replicas; the fix is started on replica B.
-    const sseA = await openSse(`${apiA}/logs/code-worker/stream`, { Authorization: `Bearer ${jwt}` });
-    const sseB = await openSse(`${apiB}/logs/code-worker/stream`, { Authorization: `Bearer ${jwt}` });
+    const sseA = await openSse(`${apiA}/logs/code-worker/stream`, { Authorization: `Bearer ${onA.jwt}` });
+    const sseB = await openSse(`${apiB}/logs/code-worker/stream`, { Authorization: `Bearer ${onA.jwt}` });
     streams.push(sseA, sseB);
     expect([sseA.status, sseB.status]).toEqual([200, 200]);
-    const started = await authed(apiB, `/incidents/${incident.id}/fix`, { method: 'POST' });
+    const started = await onB.fetch(`/incidents/${incident.id}/fix`, { method: 'POST' });
     expect(started.status).toBe(202);
     const fixJobId = ((await started.json()) as { data: { id: string } }).data.id;
-    const job = await waitFor(
-      async () => {
-        const body = (await (await authed(apiA, `/fix-jobs/${fixJobId}`)).json()) as { data: Record<string, unknown> };
-        return TERMINAL.includes(body.data['status'] as string) ? body.data : null;
-      },
-      { timeoutMs: 120_000, intervalMs: 500, what: 'the fix job to finish' },
-    );
+    const job = await onA.waitForFixJob(fixJobId, { timeoutMs: 120_000, intervalMs: 500, what: 'the fix job to finish' });
     expect(job['status']).toBe('done');
-    const history = ((await (await authed(apiB, `/logs/code-worker?jobId=${fixJobId}`)).json()) as { data: { id: string; message: string }[] }).data;
+    const history = ((await (await onB.fetch(`/logs/code-worker?jobId=${fixJobId}`)).json()) as { data: { id: string; message: string }[] }).data;
     const lastLine = history[history.length - 1];
     await sseA.until((events) => events.some((e) => e.event === 'log' && e.data.includes(lastLine.message)), 30_000);
     await sseB.until((events) => events.some((e) => e.event === 'log' && e.data.includes(lastLine.message)), 30_000);
