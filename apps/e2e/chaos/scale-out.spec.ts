@@ -7,7 +7,6 @@ import { ApiUser } from '../test/support/api-user';
 import { API_TEST_ENV, AppName, RunningApp, deploymentSecrets, startApp } from '../test/support/app-processes';
 import { FIX_SHOP_SCENARIO, clineEnv, writeClineWrapper } from '../test/support/fake-cline';
 import { ChaosWorld, report } from './support/chaos-world';
-import { CountingTarget } from './support/counting-target';
 
 const GITHUB_TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const INTERVAL_S = 10;
@@ -27,7 +26,7 @@ scenario = plan || args[0] === 'auth' ? { FAKE_CLINE_SCENARIO: 'success' } : ${J
 
 describe('two replicas of every app against one Postgres and one Redis', () => {
   const world = new ChaosWorld();
-  const target = new CountingTarget();
+  const { target } = world;
   const running: RunningApp[] = [];
   const streams: SseConnection[] = [];
   let git: FakeGitServer;
@@ -38,14 +37,13 @@ describe('two replicas of every app against one Postgres and one Redis', () => {
   afterAll(async () => {
     for (const s of streams) s.close();
     await Promise.all(running.map((a) => a.stop('SIGKILL')));
-    await Promise.all([git?.close(), github?.close(), hooks?.close(), target.stop()]);
+    await Promise.all([git?.close(), github?.close(), hooks?.close()]);
     if (work) await rm(work, { recursive: true, force: true });
     await world.stop();
   });
 
   it('checks each monitor once per interval, opens one incident, sends one alert per webhook, opens one pull request, and streams the fix log to clients on both api replicas', async () => {
     await world.start();
-    await target.start();
     git = await startGitHttpServer({ token: GITHUB_TOKEN });
     github = await startFakeGitHubApi({ token: GITHUB_TOKEN, htmlBase: git.url });
     hooks = await startFakeChatWebhooks();

@@ -3,9 +3,10 @@ import { Client } from 'pg';
 import { runMigrations } from '@epitrace/entities';
 import { PrivatePostgres, PrivateRedis, getFreePort, startPrivatePostgres, startPrivateRedis } from '@epitrace/testing';
 
-/** A local HTTP target whose health the test flips. */
+/** A local HTTP target whose health the test flips (per path, or '*' for all); it counts the requests it gets per path. */
 export class Target {
   failing = new Set<string>();
+  readonly requests = new Map<string, number>();
   private server: Server | null = null;
   port = 0;
 
@@ -13,6 +14,7 @@ export class Target {
     this.port = this.port || (await getFreePort());
     const server = createServer((req, res) => {
       const id = (req.url ?? '/').slice(1);
+      this.requests.set(id, (this.requests.get(id) ?? 0) + 1);
       res.statusCode = this.failing.has(id) || this.failing.has('*') ? 503 : 200;
       res.end(res.statusCode === 200 ? 'ok' : 'down');
     });
@@ -25,8 +27,10 @@ export class Target {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const server = this.server;
     this.server = null;
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   }
 }
 
