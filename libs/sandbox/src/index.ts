@@ -1,1 +1,2 @@
 export * from './lib/sandbox';
+export * from './lib/lend-to-sandbox-user';

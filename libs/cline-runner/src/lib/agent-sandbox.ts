@@ -1,18 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { chmod, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
-import { SandboxMode, sandboxCommand } from '@epitrace/sandbox';
+import { GiveBack, SandboxIdentity, lendToSandboxUser, makeReachable, sandboxCommand } from '@epitrace/sandbox';
 
 const execFileAsync = promisify(execFile);
 
 /** How the agent itself is confined (see @epitrace/sandbox for what each mode protects against). */
-export interface ClineSandboxSettings {
-  mode: SandboxMode;
-  /** `user` mode: the unprivileged user and group the agent runs as (the service must be root). */
-  uid?: number;
-  gid?: number;
+export interface ClineSandboxSettings extends SandboxIdentity {
   bwrapPath?: string;
 }
 
@@ -66,36 +61,14 @@ export function sandboxedAgent(
 }
 
 /**
- * `user` mode: the agent's user must own the checkout and the run's temp dir while it works, and
- * be able to reach them: a parent made by mkdtemp is 0700, so it gets search permission (not
- * listing; kept afterwards, as concurrent runs may share that parent). Ownership goes back
- * afterwards, so the service's own git commands see a repository they own. Symlinks are
- * changed, never followed (-h). Found by CI in a clone under a 0700 mktemp directory, where the
+ * `user` mode: lends the run's directories (checkout, temp dir, readable context) to the sandbox
+ * user for the run. The CLI's own install is only read: it keeps its owner but needs search
+ * permission on its parents; found by CI in a clone under a 0700 mktemp directory, where the
  * sandbox user could not reach the cline binary.
  */
-export async function lendToSandboxUser(paths: string[], sandbox: ClineSandboxSettings, reachOnly: string[] = []): Promise<() => Promise<void>> {
-  const { uid, gid } = sandbox;
-  if (sandbox.mode !== 'user' || uid === undefined || gid === undefined) return async () => undefined;
-  const owners = await Promise.all(paths.map(async (path) => ({ path, stats: await stat(path) })));
-  // `reachOnly` (the CLI binary's directories) is only read: it needs search permission on its
-  // parents (an install under a 0700 directory is otherwise unreachable) but keeps its owner.
-  for (const path of [...paths, ...reachOnly]) {
-    for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
-      const { mode } = await stat(dir);
-      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
-    }
-  }
-  const chown = (path: string, owner: number, group: number) => execFileAsync('chown', ['-R', '-h', `${owner}:${group}`, path]);
-  const giveBack = async () => {
-    for (const { path, stats } of owners) if (existsSync(path)) await chown(path, stats.uid, stats.gid);
-  };
-  try {
-    for (const path of paths) await chown(path, uid, gid);
-  } catch (err) {
-    await giveBack().catch(() => undefined);
-    throw err;
-  }
-  return giveBack;
+export async function lendRunToSandboxUser(paths: string[], sandbox: ClineSandboxSettings, binary: string): Promise<GiveBack> {
+  if (sandbox.mode === 'user') await makeReachable(clineReadablePaths(binary));
+  return lendToSandboxUser(paths, sandbox);
 }
 
 /**

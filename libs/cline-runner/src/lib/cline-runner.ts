@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redactSecrets } from '@epitrace/secrets';
-import { AgentSpawn, ClineSandboxSettings, assertSandboxUsable, clineReadablePaths, lendToSandboxUser, sandboxedAgent } from './agent-sandbox';
+import { AgentSpawn, ClineSandboxSettings, assertSandboxUsable, lendRunToSandboxUser, sandboxedAgent } from './agent-sandbox';
 import { RunDirs, runArgs, runEnv } from './cline-args';
 import { resolveClineBinary } from './cline-binary';
 import { RunResultLine, TailBuffer, parseClineLine, truncate } from './cline-events';
@@ -94,7 +94,7 @@ export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
     let giveBack: () => Promise<void> = async () => undefined;
     try {
       try {
-        giveBack = await lendToSandboxUser([dirs.root, options.workdir, ...(options.readable ?? [])], this.settings.sandbox, clineReadablePaths(this.settings.binary));
+        giveBack = await lendRunToSandboxUser([dirs.root, options.workdir, ...(options.readable ?? [])], this.settings.sandbox, this.settings.binary);
       } catch (err) {
         return result('spawn_failed', { error: `could not hand the checkout to the sandbox user: ${(err as Error).message}` });
       }

@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import type { SandboxMode } from './sandbox';
+
+const execFileAsync = promisify(execFile);
+
+/** Who untrusted code runs as: only `user` mode switches to another uid. */
+export interface SandboxIdentity {
+  mode: SandboxMode;
+  /** `user` mode: the unprivileged user and group the code runs as (the service must be root). */
+  uid?: number;
+  gid?: number;
+}
+
+/** Hands lent paths back to their owners; safe to call more than once. */
+export type GiveBack = () => Promise<void>;
+
+/**
+ * Gives everyone search permission (never listing) on every parent directory of each path, so
+ * another uid can reach it: a parent made by mkdtemp is 0700. Kept afterwards, as concurrent runs
+ * may share those parents.
+ */
+export async function makeReachable(paths: string[]): Promise<void> {
+  for (const path of paths) {
+    for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    }
+  }
+}
+
+/**
+ * `user` mode: the sandbox user must own what it works in (a checkout, a HOME, a run's temp dir)
+ * and be able to reach it, or it cannot write there. Ownership goes back to whoever owned each
+ * path before, so the service's own git commands see a repository they own again, and anything
+ * the sandbox user created inside becomes the service's. Symlinks are changed, never followed
+ * (-h); hard links to foreign files cannot be planted while fs.protected_hardlinks is on (the
+ * Linux default). Any other mode lends nothing.
+ */
+export async function lendToSandboxUser(paths: string[], sandbox: SandboxIdentity): Promise<GiveBack> {
+  const { uid, gid } = sandbox;
+  if (sandbox.mode !== 'user' || uid === undefined || gid === undefined) return async () => undefined;
+  const unique = [...new Set(paths)];
+  const owners = await Promise.all(unique.map(async (path) => ({ path, stats: await stat(path) })));
+  await makeReachable(unique);
+  const chown = (path: string, owner: number, group: number) => execFileAsync('chown', ['-R', '-h', `${owner}:${group}`, path]);
+  let givenBack = false;
+  const giveBack = async () => {
+    if (givenBack) return;
+    for (const { path, stats } of owners) if (existsSync(path)) await chown(path, stats.uid, stats.gid);
+    givenBack = true;
+  };
+  try {
+    for (const path of unique) await chown(path, uid, gid);
+  } catch (err) {
+    await giveBack().catch(() => undefined);
+    throw err;
+  }
+  return giveBack;
+}
