@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { Injectable } from '@nestjs/common';
-import { SandboxMode, sandboxCommand, scrubbedEnv } from '@epitrace/sandbox';
+import { GiveBack, SandboxIdentity, lendToSandboxUser, sandboxCommand, scrubbedEnv } from '@epitrace/sandbox';
 
 export interface RunCommandOptions {
   cwd: string;
   timeoutMs: number;
-  sandbox: { mode: SandboxMode; uid?: number; gid?: number };
-  /** HOME of the child: outside the working tree, so caches never end up in a commit. */
+  sandbox: SandboxIdentity;
+  /** HOME of the child: outside the working tree, so caches never end up in a commit. Writable, like `cwd`. */
   home: string;
   /** Extra variables for the child; it inherits nothing else from the service. */
   env?: Record<string, string>;
@@ -33,8 +33,27 @@ export interface RunCommandResult {
  */
 @Injectable()
 export class ProcessRunner {
-  run(argv: string[], options: RunCommandOptions): Promise<RunCommandResult> {
+  /**
+   * In `user` mode the working directory and HOME belong to the sandbox user while the command
+   * runs (it could not write there otherwise) and go back to their owner once it has ended, however
+   * it ended, so the service's git commands see a checkout they own.
+   */
+  async run(argv: string[], options: RunCommandOptions): Promise<RunCommandResult> {
     const started = Date.now();
+    let giveBack: GiveBack;
+    try {
+      giveBack = await lendToSandboxUser([options.cwd, options.home], options.sandbox);
+    } catch (err) {
+      return { exitCode: null, signal: null, timedOut: false, output: `could not hand the checkout to the sandbox user: ${(err as Error).message}`, durationMs: Date.now() - started };
+    }
+    try {
+      return await this.spawnAndWait(argv, options, started);
+    } finally {
+      await giveBack();
+    }
+  }
+
+  private spawnAndWait(argv: string[], options: RunCommandOptions, started: number): Promise<RunCommandResult> {
     const limit = options.maxOutputBytes ?? 64 * 1024;
     const env = scrubbedEnv({ HOME: options.home, CI: 'true', ...(options.env ?? {}) });
     const command = sandboxCommand(argv[0], argv.slice(1), {

@@ -1,0 +1,61 @@
+import { INestApplication } from '@nestjs/common';
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClineRunOptions, ClineRunResult } from '@epitrace/cline-runner';
+import { FIXED_PRICE_JS, SHOP_REPO_FILES, waitFor } from '@epitrace/testing';
+import { ClineRunnerPort } from '../src/fix-jobs/cline.port';
+import { CodeAgentHarness } from './support/code-agent-harness';
+
+/** The shop's test, which also leaves what real test runs leave: a file in the checkout and a cache in HOME. */
+const TEST_THAT_WRITES = `const fs = require('node:fs');
+const path = require('node:path');
+const os = require('node:os');
+fs.writeFileSync('test-report.txt', 'uid ' + process.getuid() + '\\n');
+fs.mkdirSync(path.join(os.homedir(), '.cache'), { recursive: true });
+fs.writeFileSync(path.join(os.homedir(), '.cache', 'shop'), 'cached');
+console.log('tests ran as uid ' + process.getuid());
+${SHOP_REPO_FILES['test.js']}`;
+
+/** Fixes the price, noting who owned the checkout it was handed. */
+class FixingCline implements ClineRunnerPort {
+  checkoutOwners: number[] = [];
+
+  async run(options: ClineRunOptions): Promise<ClineRunResult> {
+    this.checkoutOwners.push((await stat(options.workdir)).uid);
+    await writeFile(join(options.workdir, 'src/price.js'), FIXED_PRICE_JS);
+    return { outcome: 'completed', text: 'Seed the order total with 0', exitCode: 0, signal: null, stderrTail: '', durationMs: 1, eventCount: 0 };
+  }
+}
+
+(process.getuid?.() === 0 ? describe : describe.skip)('code-agent fix job with SANDBOX_MODE=user (the service runs as root)', () => {
+  const harness = new CodeAgentHarness();
+  const cline = new FixingCline();
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    await harness.start({ database: 'code_agent_sandbox', queuePrefix: 'code-sandbox', workDirPrefix: 'code-agent-sandbox-' });
+    harness.github.addRepo('acme', 'shop', { defaultBranch: 'main' });
+    app = await harness.startAgent(cline, { env: { SANDBOX_MODE: 'user', SANDBOX_UID: '65534', SANDBOX_GID: '65534', LOG_SHIP_INTERVAL_MS: '50' } });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await harness.stop();
+  });
+
+  it('runs the repository tests as the sandbox user, who can write in the checkout and HOME, and the service commits and pushes afterwards', async () => {
+    const repoLink = await harness.git.createRepo('acme', 'shop', { ...SHOP_REPO_FILES, 'test.js': TEST_THAT_WRITES });
+    const seeded = await harness.seedIncident(repoLink);
+    await harness.enqueueFixJob(seeded);
+    const done = await harness.waitForFixJobToFinish(seeded.fixJobId);
+
+    expect(done).toMatchObject({ status: 'done', baseline_test_outcome: 'failed', after_test_outcome: 'passed', error: null });
+    const ranAs = (uid: string) => harness.ingest.entries.some((e) => e['jobId'] === seeded.fixJobId && e['category'] === 'tests' && e['message'] === `tests ran as uid ${uid}`);
+    await waitFor(() => ranAs('65534'), { what: 'the test output in the job log' });
+    expect(ranAs('0')).toBe(false);
+    // Between the tests the checkout was the service's again, and the fix holds only Cline's change.
+    expect(cline.checkoutOwners).toEqual([0]);
+    expect(await harness.git.changedFiles('acme', 'shop', 'main', done.branch)).toEqual(['src/price.js']);
+    expect(await readdir(harness.workDir)).toEqual([]);
+  });
+});
