@@ -2,6 +2,18 @@ import { z } from 'zod';
 import { baseEnvSchema, encryptionKey, envBoolean, envInt, envPort, ingestSecret, loadConfig } from '@epitrace/config';
 import { SANDBOX_MODES } from '@epitrace/sandbox';
 
+/** What a job spends outside the configured deadlines, at most: git commands (5 min each), GitHub calls, lending the checkout to the sandbox user. */
+const UNBOUNDED_STEPS_MS = 3_600_000;
+
+/**
+ * The longest a fix job can hold its workspace: the clone, the tests before and after the fix
+ * (each with its own deadline), the Cline run, and the steps between them. The workspace sweep
+ * relies on it to leave running jobs alone.
+ */
+export function longestFixJobMs(env: { FIX_CLONE_TIMEOUT_MS: number; TEST_TIMEOUT_MS: number; FIX_TIMEOUT_MS: number }): number {
+  return env.FIX_CLONE_TIMEOUT_MS + 2 * env.TEST_TIMEOUT_MS + env.FIX_TIMEOUT_MS + UNBOUNDED_STEPS_MS;
+}
+
 /** Every setting of the code-agent, validated at boot. Documented in .env.example. */
 export const CodeAgentEnvSchema = baseEnvSchema.extend({
   CODE_AGENT_PORT: envPort(8083),
@@ -36,6 +48,10 @@ export const CodeAgentEnvSchema = baseEnvSchema.extend({
   /** A running job whose heartbeat is older than this and that BullMQ will not retry is marked failed. */
   FIX_STALE_AFTER_MS: envInt(300_000, 1_000, 24 * 3_600_000),
   FIX_STALE_SWEEP_INTERVAL_MS: envInt(60_000, 100, 3_600_000),
+  /** Workspaces left in FIX_WORK_DIR by a killed process are looked for at boot and this often. */
+  FIX_WORKSPACE_SWEEP_INTERVAL_MS: envInt(3_600_000, 1_000, 24 * 3_600_000),
+  /** A workspace older than this is left over and removed; at least the longest a fix job can run (see longestFixJobMs). */
+  FIX_WORKSPACE_MAX_AGE_MS: envInt(6 * 3_600_000, 60_000, 30 * 24 * 3_600_000),
   /** How untrusted code (Cline's commands, the repository's tests) runs: none | user | bwrap. */
   SANDBOX_MODE: z.enum(SANDBOX_MODES).default('none'),
   SANDBOX_UID: z.coerce.number().int().min(1).optional(),
@@ -53,6 +69,14 @@ export const CodeAgentEnvSchema = baseEnvSchema.extend({
 }).superRefine((env, ctx) => {
   if (env.SANDBOX_MODE === 'user' && (env.SANDBOX_UID === undefined || env.SANDBOX_GID === undefined)) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SANDBOX_UID'], message: 'SANDBOX_UID and SANDBOX_GID are required when SANDBOX_MODE=user' });
+  }
+  const longest = longestFixJobMs(env);
+  if (env.FIX_WORKSPACE_MAX_AGE_MS < longest) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['FIX_WORKSPACE_MAX_AGE_MS'],
+      message: `must be at least ${longest} ms, the longest a fix job can run (FIX_CLONE_TIMEOUT_MS + 2 × TEST_TIMEOUT_MS + FIX_TIMEOUT_MS + ${UNBOUNDED_STEPS_MS / 3_600_000} h), or a running job's workspace could be removed`,
+    });
   }
 });
 

@@ -9,6 +9,7 @@ import { GitHubApiError, GitHubClient, PullRequestSummary } from '../github/gith
 import { GitHubClientFactory } from '../github/github-client.factory';
 import { JobLog, JobLogFactory } from '../logs/job-log';
 import { FixFinishedPublisher } from '../notifications/fix-finished.publisher';
+import { fixWorkspaceLabel } from '../workspace/fix-workspace-name';
 import { ProcessRunner } from '../workspace/process-runner';
 import { TestCommand, detectTestCommand } from '../workspace/test-command';
 import { CLINE_RUNNER, ClineRunnerPort } from './cline.port';
@@ -79,6 +80,11 @@ export class FixJobRunner implements BeforeApplicationShutdown {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(jobs.map((j) => j.done)), new Promise<void>((r) => (timer = setTimeout(r, 20_000)))]);
     clearTimeout(timer);
+  }
+
+  /** Ids of the jobs this process is running: their workspaces must survive any sweep. */
+  runningJobIds(): string[] {
+    return [...this.running.keys()];
   }
 
   /** `final`: BullMQ will not retry after this attempt, so a failure must be recorded as final. */
@@ -156,7 +162,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       timeoutMs: this.config.FIX_CLONE_TIMEOUT_MS,
       maxBytes: this.config.FIX_MAX_REPO_BYTES,
       workRoot: this.config.FIX_WORK_DIR || undefined,
-      label: `fix-${job.id.slice(0, 8)}`,
+      label: fixWorkspaceLabel(job.id),
       identity: { name: this.config.GIT_BOT_NAME, email: this.config.GIT_BOT_EMAIL },
       onOutput: (line) => log.debug(line, 'git'),
     });

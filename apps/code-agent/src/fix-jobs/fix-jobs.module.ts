@@ -10,6 +10,7 @@ import { CodeJobProcessor } from './code-job.processor';
 import { FixJobContextLoader } from './fix-job-context.loader';
 import { FixJobRunner } from './fix-job.runner';
 import { FixJobStore } from './fix-job.store';
+import { LeftoverWorkspaceSweeper } from './leftover-workspace.sweeper';
 import { StaleFixJobSweeper } from './stale-fix-job.sweeper';
 
 /** The auto-fix pipeline: `code_queue` consumer, the runner and what it talks to. */
@@ -21,6 +22,7 @@ import { StaleFixJobSweeper } from './stale-fix-job.sweeper';
     FixJobStore,
     FixJobContextLoader,
     StaleFixJobSweeper,
+    LeftoverWorkspaceSweeper,
     FixFinishedPublisher,
     GitHubClientFactory,
     JobLogFactory,

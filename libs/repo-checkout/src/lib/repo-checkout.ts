@@ -293,7 +293,8 @@ export async function withCheckout<T>(options: CheckoutOptions, work: (checkout:
   }
 }
 
-async function directorySize(path: string): Promise<number> {
+/** Bytes of the regular files under `path`; symlinks are not followed, unreadable parts count as empty. */
+export async function directorySize(path: string): Promise<number> {
   let total = 0;
   const stack = [path];
   while (stack.length) {
