@@ -222,4 +222,26 @@ describe('analysis-agent: incident alerts through the outbox (real Postgres, Red
     const rows = await h.dataSource.getRepository(AlertDelivery).findBy({ incidentId: s.incident.id });
     expect(new Set(rows.map((r) => r.eventKey))).toEqual(new Set([`fix:${fixJob.id}`]));
   });
+  // Runs last: looks at everything the agent logged while the tests above handled their incidents.
+  it('stamps every line about an incident with the incident and its monitor, and queue work with the job', async () => {
+    const incidents = await h.dataSource.getRepository(Incident).find();
+    const lines = h.logs.parsed();
+    let checked = 0;
+    for (const incident of incidents) {
+      // The processor's own summary line names what its job names (a fix-finished event names no monitor).
+      const about = lines.filter((l) => (String(l.msg).includes(incident.id) || l['incidentId'] === incident.id) && l['context'] !== 'IncidentEventsProcessor');
+      // The message leads, so a failure shows which line lacks its ids.
+      for (const line of about) expect({ msg: line.msg, incidentId: line['incidentId'], monitorId: line['monitorId'] }).toEqual({ msg: line.msg, incidentId: incident.id, monitorId: incident.monitorId });
+      checked += about.length;
+    }
+    expect(checked).toBeGreaterThan(incidents.length * 2);
+    // Work that came off the queue also names the job (two tests above call the service directly).
+    const processed = lines.filter((l) => l['context'] === 'IncidentEventsProcessor');
+    expect(processed.length).toBeGreaterThan(0);
+    for (const line of processed) expect(line).toMatchObject({ jobId: expect.any(String), incidentId: expect.any(String) });
+    // Deliveries and analyses name no id in their text: the fields alone tie them to the outage.
+    const deliveries = lines.filter((l) => String(l.msg).startsWith('alert delivered to'));
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const line of deliveries) expect(line).toMatchObject({ incidentId: expect.any(String), monitorId: expect.any(String) });
+  });
 });

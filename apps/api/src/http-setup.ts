@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { requestLogIds } from './common/request-log-ids';
 import type { ApiConfig } from './config/api.config';
 
 /**
@@ -22,6 +23,8 @@ export function configureHttp(app: NestExpressApplication, config: ApiConfig): v
   app.enableCors({ origin: origins, credentials: false });
   app.useBodyParser('json', { limit: config.BODY_LIMIT, reviver: rejectIllFormedStrings });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
+  // After the body parsers: their callbacks would not carry the ids into the handler.
+  app.use(requestLogIds);
 
   const document = SwaggerModule.createDocument(
     app,

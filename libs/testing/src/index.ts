@@ -8,3 +8,4 @@ export * from './lib/fakes/fake-openai-server';
 export * from './lib/fakes/fake-chat-webhooks';
 export * from './lib/fixtures/shop-repo';
 export * from './lib/sse-client';
+export * from './lib/log-capture';

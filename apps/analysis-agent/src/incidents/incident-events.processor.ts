@@ -1,16 +1,14 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { APP_CONFIG } from '@epitrace/nest-common';
-import { JOBS, parseJobOrFail, QUEUES } from '@epitrace/queue-contracts';
+import { APP_CONFIG, ContractProcessor } from '@epitrace/nest-common';
+import { JOBS, QUEUES, ValidatedJob } from '@epitrace/queue-contracts';
 import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
 import { EventResult, IncidentEventsService } from './incident-events.service';
 
-/** Takes incident events off `down-monitors`: validates, hands over, lets BullMQ retry failures. */
+/** Takes incident events off `down-monitors`: hands them over, lets BullMQ retry failures. */
 @Processor(QUEUES.DOWN_MONITORS)
-export class IncidentEventsProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(IncidentEventsProcessor.name);
-
+export class IncidentEventsProcessor extends ContractProcessor<EventResult> {
   constructor(
     private readonly events: IncidentEventsService,
     @Inject(APP_CONFIG) private readonly config: AnalysisAgentConfig,
@@ -18,12 +16,11 @@ export class IncidentEventsProcessor extends WorkerHost implements OnApplication
     super();
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.ANALYSIS_AGENT_CONCURRENCY;
+  protected concurrency(): number {
+    return this.config.ANALYSIS_AGENT_CONCURRENCY;
   }
 
-  async process(job: Job): Promise<EventResult> {
-    const parsed = parseJobOrFail(job);
+  protected async handle(parsed: ValidatedJob, job: Job): Promise<EventResult> {
     let result: EventResult;
     switch (parsed.name) {
       case JOBS.MONITOR_DOWN:
@@ -38,8 +35,7 @@ export class IncidentEventsProcessor extends WorkerHost implements OnApplication
       default:
         throw new UnrecoverableError(`unexpected job "${job.name}" on ${QUEUES.DOWN_MONITORS}`);
     }
-    const ids = { jobId: job.id, incidentId: parsed.data.incidentId, ...('monitorId' in parsed.data ? { monitorId: parsed.data.monitorId } : {}), ...('fixJobId' in parsed.data ? { fixJobId: parsed.data.fixJobId } : {}) };
-    this.logger.log({ ...ids, jobName: job.name, result }, `${job.name} ${job.id}: ${result}`);
+    this.logger.log({ jobName: job.name, result }, `${job.name} ${job.id}: ${result}`);
     return result;
   }
 }

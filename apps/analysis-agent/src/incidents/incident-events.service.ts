@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FIX_JOB_FINAL_STATUSES, FixJob, Incident, Monitor, Webhook } from '@epitrace/entities';
 import { FixLinkService } from '@epitrace/fix-links';
-import { APP_CONFIG } from '@epitrace/nest-common';
+import { APP_CONFIG, addLogIds, withLogIds } from '@epitrace/nest-common';
 import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
 import { AnalysisOutcome, IncidentAnalyzer } from '../analysis/incident-analyzer.service';
 import { analysisFollowUp, downAlert, fixFinishedAlert, recoveredAlert } from '../alerts/alert-composer';
@@ -39,7 +39,19 @@ export class IncidentEventsService {
     @Inject(APP_CONFIG) private readonly config: AnalysisAgentConfig,
   ) {}
 
-  async monitorDown(incidentId: string): Promise<EventResult> {
+  monitorDown(incidentId: string): Promise<EventResult> {
+    return withLogIds({ incidentId }, () => this.alertDown(incidentId));
+  }
+
+  monitorRecovered(incidentId: string): Promise<EventResult> {
+    return withLogIds({ incidentId }, () => this.alertRecovered(incidentId));
+  }
+
+  fixFinished(incidentId: string, fixJobId: string): Promise<EventResult> {
+    return withLogIds({ incidentId, fixJobId }, () => this.alertFixFinished(incidentId, fixJobId));
+  }
+
+  private async alertDown(incidentId: string): Promise<EventResult> {
     const loaded = await this.load(incidentId);
     if (!loaded) return 'incident-gone';
     const { incident, monitor } = loaded;
@@ -80,7 +92,7 @@ export class IncidentEventsService {
     return webhooks.length ? 'alerted' : 'nothing-to-do';
   }
 
-  async monitorRecovered(incidentId: string): Promise<EventResult> {
+  private async alertRecovered(incidentId: string): Promise<EventResult> {
     const loaded = await this.load(incidentId);
     if (!loaded) return 'incident-gone';
     const webhooks = await this.recipients.forMonitor(loaded.monitor);
@@ -89,7 +101,7 @@ export class IncidentEventsService {
     return webhooks.length ? 'alerted' : 'nothing-to-do';
   }
 
-  async fixFinished(incidentId: string, fixJobId: string): Promise<EventResult> {
+  private async alertFixFinished(incidentId: string, fixJobId: string): Promise<EventResult> {
     const loaded = await this.load(incidentId);
     if (!loaded) return 'incident-gone';
     const fixJob = await this.dataSource.getRepository(FixJob).findOne({ where: { id: fixJobId, incidentId } });
@@ -111,6 +123,7 @@ export class IncidentEventsService {
       this.logger.warn({ incidentId }, `incident ${incidentId} (or its monitor) no longer exists; nothing to alert`);
       return undefined;
     }
+    addLogIds({ monitorId: monitor.id });
     return { incident, monitor };
   }
 

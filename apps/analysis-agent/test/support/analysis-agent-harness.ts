@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { SecretCipher, maskUrl, sha256Hex } from '@epitrace/secrets';
 import {
   FakeChatWebhooks,
   FakeGitServer,
+  LogCapture,
   TEST_REDIS_URL,
   TestDatabase,
   createTestDatabase,
@@ -40,6 +42,8 @@ export class AnalysisAgentHarness {
   dataSource!: DataSource;
   queue!: Queue;
   config!: AnalysisAgentConfig;
+  /** Every line the agent logs, at debug level. */
+  readonly logs = new LogCapture();
   repoUrl!: string;
   private prefix = uniqueQueuePrefix('analysis');
   private readonly fakeCline = resolve(__dirname, '../../../../tools/fakes/cline');
@@ -53,7 +57,7 @@ export class AnalysisAgentHarness {
     this.setCline({ FAKE_CLINE_SCENARIO: 'success' });
     this.config = loadAnalysisAgentConfig({
       NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'debug',
       DATABASE_URL: this.db.url,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: this.prefix,
@@ -72,8 +76,10 @@ export class AnalysisAgentHarness {
       WEBHOOK_MAX_ATTEMPTS: '2',
       ...overrides,
     });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(this.config)] }).compile();
-    this.app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(this.config, { logDestination: this.logs })] }).compile();
+    this.app = moduleRef.createNestApplication({ bufferLogs: true });
+    this.app.useLogger(this.app.get(PinoLogger));
+    this.app.flushLogs();
     await this.app.init();
     this.dataSource = this.app.get(DataSource);
     this.queue = new Queue(QUEUES.DOWN_MONITORS, { connection: redisOptionsFromUrl(TEST_REDIS_URL), prefix: this.prefix });

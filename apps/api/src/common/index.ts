@@ -5,3 +5,4 @@ export * from './message-response.dto';
 export * from './pagination.dto';
 export * from './request-validation.exception';
 export * from './secret-cipher.module';
+export * from './request-log-ids';

@@ -26,18 +26,17 @@
  * `mapDatabaseUrl` (see redis-outage.spec.ts and http-envelopes.spec.ts). Defaults worth knowing:
  * NODE_ENV=test, WEBHOOK_ALLOW_ANY_HOST=true (fake receivers on http://127.0.0.1), a high auth rate
  * limit, and random JWT/encryption/ingest/fix-link secrets readable from `api.config`.
- * Set TEST_API_LOGS=1 to also print the app's logs to stderr while debugging.
+ * Set TEST_LOGS=1 to also print the app's logs to stderr while debugging.
  */
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { TEST_REDIS_URL, createTestDatabase, deleteKeysWithPrefix, getFreePort, uniqueQueuePrefix } from '@epitrace/testing';
+import { LogCapture, TEST_REDIS_URL, createTestDatabase, deleteKeysWithPrefix, getFreePort, uniqueQueuePrefix } from '@epitrace/testing';
 import { AppModule } from '../../src/app.module';
 import { ApiConfig, loadApiConfig } from '../../src/config/api.config';
 import { configureHttp } from '../../src/http-setup';
@@ -85,20 +84,6 @@ export interface TestApi {
   /** Every log line the app has written so far (raw JSON strings). */
   logs(): string[];
   stop(): Promise<void>;
-}
-
-class LogCapture extends Writable {
-  readonly lines: string[] = [];
-  private partial = '';
-
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void) {
-    const text = this.partial + chunk.toString();
-    const parts = text.split('\n');
-    this.partial = parts.pop() ?? '';
-    this.lines.push(...parts.filter(Boolean));
-    if (process.env['TEST_API_LOGS'] === '1') process.stderr.write(chunk);
-    done();
-  }
 }
 
 let userCounter = 0;

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FixJob, FixJobStatus } from '@epitrace/entities';
-import { APP_CONFIG } from '@epitrace/nest-common';
+import { APP_CONFIG, addLogIds, withLogIds } from '@epitrace/nest-common';
 import { CheckoutError, InvalidRepoUrlError, RepoCheckout, RepoLocation, parseRepoUrl } from '@epitrace/repo-checkout';
 import type { CodeAgentConfig } from '../config/code-agent.config';
 import { GitHubApiError, GitHubClient, PullRequestSummary } from '../github/github-client';
@@ -88,7 +88,11 @@ export class FixJobRunner implements BeforeApplicationShutdown {
   }
 
   /** `final`: BullMQ will not retry after this attempt, so a failure must be recorded as final. */
-  async run(fixJobId: string, incidentId: string, attempt: { final: boolean }): Promise<FixRunOutcome> {
+  run(fixJobId: string, incidentId: string, attempt: { final: boolean }): Promise<FixRunOutcome> {
+    return withLogIds({ fixJobId, incidentId }, () => this.runJob(fixJobId, incidentId, attempt));
+  }
+
+  private async runJob(fixJobId: string, incidentId: string, attempt: { final: boolean }): Promise<FixRunOutcome> {
     const job = await this.store.claim(fixJobId);
     if (!job) {
       this.logger.log({ fixJobId, incidentId }, `fix job ${fixJobId} is already finished; nothing to do`);
@@ -106,6 +110,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       log.info(`fix job started (attempt ${job.attempts})`);
       if (job.incidentId !== incidentId) throw new FixJobError('the job does not belong to the incident named in the queue message', false);
       const context = await this.contexts.load(job);
+      addLogIds({ monitorId: context.monitor.id });
       log.addSecret(context.token);
       return await this.fix(context, log, (c) => (checkout = c), stop.signal);
     } catch (err) {

@@ -53,14 +53,14 @@ export class StaleFixJobSweeper implements OnApplicationBootstrap, OnApplication
             ...JOB_OPTIONS.codeJob,
             jobId: jobIds.codeJob(suspect.id),
           });
-          this.logger.warn(`fix job ${suspect.id} was queued but its queue message was gone; enqueued it again`);
+          this.logger.warn({ fixJobId: suspect.id, incidentId: suspect.incidentId }, `fix job ${suspect.id} was queued but its queue message was gone; enqueued it again`);
           result.requeued.push(suspect.id);
           continue;
         }
         const reason = `the worker running this job stopped responding (last step: ${suspect.status}) and it will not be retried`;
         if (await this.store.finish(suspect.id, 'failed', reason)) {
           await this.finished.publish(suspect.incidentId, suspect.id);
-          this.logger.warn(`fix job ${suspect.id} marked failed: ${reason}`);
+          this.logger.warn({ fixJobId: suspect.id, incidentId: suspect.incidentId }, `fix job ${suspect.id} marked failed: ${reason}`);
           result.failed.push(suspect.id);
         }
       }

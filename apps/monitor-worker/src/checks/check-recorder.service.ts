@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { incidentsTotal } from '@epitrace/metrics';
-import { APP_CONFIG } from '@epitrace/nest-common';
+import { APP_CONFIG, withLogIds, withoutLogIds } from '@epitrace/nest-common';
 import type { MonitorWorkerConfig } from '../config/monitor-worker.config';
 import { IncidentEventsProducer } from '../incidents/incident-events.producer';
 import { MonitorStateStore } from '../incidents/monitor-state.store';
@@ -40,8 +40,11 @@ export class CheckRecorder implements OnApplicationShutdown {
   record(record: CheckRecord): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ record, done: (err) => (err ? reject(err) : resolve()) });
-      if (this.pending.length >= this.config.CHECK_BATCH_MAX_ROWS) this.writeNow();
-      else this.timer ??= setTimeout(() => this.writeNow(), this.config.CHECK_BATCH_FLUSH_MS);
+      // A batch holds many monitors' checks: it must not carry (and log under) the ids of the check that started it.
+      withoutLogIds(() => {
+        if (this.pending.length >= this.config.CHECK_BATCH_MAX_ROWS) this.writeNow();
+        else this.timer ??= setTimeout(() => this.writeNow(), this.config.CHECK_BATCH_FLUSH_MS);
+      });
     });
   }
 
@@ -79,6 +82,8 @@ export class CheckRecorder implements OnApplicationShutdown {
     }
     incidentsTotal.inc({ transition: 'opened' }, transitions.opened.length);
     incidentsTotal.inc({ transition: 'resolved' }, transitions.resolved.length);
+    for (const t of transitions.opened) withLogIds(t, () => this.logger.warn(`monitor ${t.monitorId} is DOWN: incident ${t.incidentId} opened`));
+    for (const t of transitions.resolved) withLogIds(t, () => this.logger.log(`monitor ${t.monitorId} is UP again: incident ${t.incidentId} resolved`));
     try {
       await this.events.publish(transitions);
     } catch (err) {

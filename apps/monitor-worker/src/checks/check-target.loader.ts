@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { withoutLogIds } from '@epitrace/nest-common';
 import type { CheckTarget } from './check-target';
 
 /** Jobs started within this window share one query (a few ms of a check's schedule lag). */
@@ -31,7 +32,8 @@ export class CheckTargetLoader {
       this.waiting.set(monitorId, list);
       if (!this.scheduled) {
         this.scheduled = true;
-        setTimeout(() => void this.flush(), COALESCE_MS);
+        // One query serves many monitors' checks: keep it out of the ids of the check that started it.
+        withoutLogIds(() => setTimeout(() => void this.flush(), COALESCE_MS));
       }
     });
   }

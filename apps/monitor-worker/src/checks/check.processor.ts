@@ -1,8 +1,8 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { APP_CONFIG } from '@epitrace/nest-common';
-import { JOBS, parseJobOrFail, QUEUES } from '@epitrace/queue-contracts';
+import { APP_CONFIG, ContractProcessor } from '@epitrace/nest-common';
+import { JOBS, QUEUES, ValidatedJob } from '@epitrace/queue-contracts';
 import type { MonitorWorkerConfig } from '../config/monitor-worker.config';
 import { CheckRunResult, CheckService } from './check.service';
 
@@ -17,8 +17,10 @@ export function intendedStartOf(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): D
 }
 
 @Processor(QUEUES.ANALYSIS_REQUESTS)
-export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(CheckProcessor.name);
+export class CheckProcessor extends ContractProcessor<CheckRunResult> {
+  // A check that cannot be stored is reported per batch by the CheckRecorder; with the database
+  // down, a line per failed job would be a thousand lines a second.
+  protected override readonly logsFailedJobs = false;
 
   constructor(
     private readonly checks: CheckService,
@@ -27,8 +29,8 @@ export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap
     super();
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.MONITOR_WORKER_CONCURRENCY;
+  protected concurrency(): number {
+    return this.config.MONITOR_WORKER_CONCURRENCY;
   }
 
   /** E.g. Redis lost the job under our feet (its data was wiped); the reconciler restores the schedules. */
@@ -37,8 +39,7 @@ export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap
     this.logger.warn(`queue worker error: ${err.message}`);
   }
 
-  async process(job: Job): Promise<CheckRunResult> {
-    const parsed = parseJobOrFail(job);
+  protected handle(parsed: ValidatedJob, job: Job): Promise<CheckRunResult> {
     switch (parsed.name) {
       case JOBS.MONITOR_CHECK:
       case JOBS.MONITOR_STARTED:

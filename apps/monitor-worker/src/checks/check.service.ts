@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { checkDurationSeconds, checksTotal } from '@epitrace/metrics';
 import { CheckRecorder } from './check-recorder.service';
 import { CheckTargetLoader } from './check-target.loader';
@@ -9,6 +9,8 @@ export type CheckRunResult = 'checked' | 'skipped';
 /** Runs one scheduled check of one monitor and hands its result to the batch writer. */
 @Injectable()
 export class CheckService {
+  private readonly logger = new Logger(CheckService.name);
+
   constructor(
     private readonly targets: CheckTargetLoader,
     private readonly checker: HttpChecker,
@@ -25,6 +27,7 @@ export class CheckService {
     const result = outcome.status === 'UP' ? 'up' : 'down';
     checksTotal.inc({ result });
     checkDurationSeconds.observe({ result }, (Date.now() - checkedAt.getTime()) / 1000);
+    if (outcome.status === 'DOWN') this.logger.debug(`check of monitor ${monitorId} failed: ${outcome.errorMessage}`);
     await this.recorder.record({ ...outcome, monitorId, checkedAt, scheduledAt });
     return 'checked';
   }

@@ -2,11 +2,12 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { redisOptionsFromUrl } from '@epitrace/config';
 import { QUEUES } from '@epitrace/queue-contracts';
-import { TEST_REDIS_URL, TestDatabase, createTestDatabase, deleteKeysWithPrefix, uniqueQueuePrefix } from '@epitrace/testing';
+import { LogCapture, TEST_REDIS_URL, TestDatabase, createTestDatabase, deleteKeysWithPrefix, uniqueQueuePrefix } from '@epitrace/testing';
 import { AppModule } from '../../src/app.module';
 import { loadMonitorWorkerConfig } from '../../src/config/monitor-worker.config';
 import { ScheduleSyncService } from '../../src/scheduling/schedule-sync.service';
@@ -69,10 +70,12 @@ export interface WorkerEnv {
   redisUrl?: string;
   queuePrefix: string;
   extra?: Record<string, string>;
+  /** Captures the app's log lines (at LOG_LEVEL, 'warn' unless `extra` says otherwise). */
+  logs?: LogCapture;
 }
 
 /** The real monitor-worker application (processor, scheduler sync, maintenance), not listening on a port. */
-export async function startWorker({ databaseUrl, redisUrl = TEST_REDIS_URL, queuePrefix, extra = {} }: WorkerEnv): Promise<INestApplication> {
+export async function startWorker({ databaseUrl, redisUrl = TEST_REDIS_URL, queuePrefix, extra = {}, logs }: WorkerEnv): Promise<INestApplication> {
   const config = loadMonitorWorkerConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -83,7 +86,13 @@ export async function startWorker({ databaseUrl, redisUrl = TEST_REDIS_URL, queu
     CHECK_BATCH_FLUSH_MS: '20',
     ...extra,
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error'], abortOnError: false });
+  const app = logs
+    ? await NestFactory.create(AppModule.forRoot(config, { logDestination: logs }), { bufferLogs: true, abortOnError: false })
+    : await NestFactory.create(AppModule.forRoot(config), { logger: ['error'], abortOnError: false });
+  if (logs) {
+    app.useLogger(app.get(PinoLogger));
+    app.flushLogs();
+  }
   app.enableShutdownHooks();
   await app.init();
   await app.get(ScheduleSyncService).syncNow();
