@@ -321,4 +321,31 @@ scenario = plan ? { FAKE_CLINE_SCENARIO: 'success', FAKE_CLINE_TEXT: ${JSON.stri
     // Workspaces are removed after each job.
     expect(await readdir(join(work, 'jobs')).catch(() => [])).toEqual([]);
   });
+  it('stamps every line the apps logged about the incident and its fix jobs with their ids', async () => {
+    const fixJobIds = ((await (await user.fetch('/fix-jobs')).json()) as { data: { id: string }[] }).data.map((j) => j.id);
+    expect(fixJobIds.length).toBe(2);
+    const parse = (output: string) =>
+      output.split('\n').flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+    const lines = [api, analysisAgent, codeAgent].flatMap((app) => parse(app.output()));
+    let checked = 0;
+    for (const line of lines) {
+      const msg = String(line['msg']);
+      if (msg.includes(incidentId)) (checked++, expect({ msg, incidentId: line['incidentId'] }).toEqual({ msg, incidentId }));
+      for (const id of fixJobIds) if (msg.includes(id)) (checked++, expect({ msg, fixJobId: line['fixJobId'] }).toEqual({ msg, fixJobId: id }));
+    }
+    // The code-agent's step lines and the analysis-agent's deliveries name no id in their text: the fields tie them to the outage.
+    const stepLines = lines.filter((l) => l['context'] === 'FixJobLog');
+    const deliveries = lines.filter((l) => String(l['msg']).startsWith('alert delivered to'));
+    expect(stepLines.length).toBeGreaterThan(10);
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const line of stepLines) expect(line).toMatchObject({ incidentId, monitorId, fixJobId: expect.stringMatching(new RegExp(fixJobIds.join('|'))), jobId: expect.any(String) });
+    for (const line of deliveries) expect(line).toMatchObject({ incidentId, monitorId });
+    expect(checked).toBeGreaterThan(2);
+  });
 });

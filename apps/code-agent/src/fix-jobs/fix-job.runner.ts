@@ -98,6 +98,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       this.logger.log({ fixJobId, incidentId }, `fix job ${fixJobId} is already finished; nothing to do`);
       return 'skipped';
     }
+    addLogIds({ monitorId: job.monitorId });
     const stop = new AbortController();
     let markDone: () => void = () => undefined;
     this.running.set(job.id, { stop, done: new Promise<void>((resolve) => (markDone = resolve)) });
@@ -110,7 +111,6 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       log.info(`fix job started (attempt ${job.attempts})`);
       if (job.incidentId !== incidentId) throw new FixJobError('the job does not belong to the incident named in the queue message', false);
       const context = await this.contexts.load(job);
-      addLogIds({ monitorId: context.monitor.id });
       log.addSecret(context.token);
       return await this.fix(context, log, (c) => (checkout = c), stop.signal);
     } catch (err) {
