@@ -1,2 +1,3 @@
 export * from './lib/sandbox';
 export * from './lib/lend-to-sandbox-user';
+export * from './lib/leftover-dirs';

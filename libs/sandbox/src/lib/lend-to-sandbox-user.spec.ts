@@ -52,6 +52,20 @@ describe('lendToSandboxUser', () => {
     }
   });
 
+  (isRoot ? it : it.skip)('leaves a process the sandbox user keeps running no way to write into the tree it was lent', async () => {
+    const giveBack = await lendToSandboxUser([work], NOBODY);
+    const opened = spawnSync('/bin/sh', ['-c', 'mkdir open && chmod 2777 open && echo x > sub/open.txt && chmod 666 sub/open.txt && chmod 777 sub .'], { cwd: work, uid: 65534, gid: 65534 });
+    expect(opened.status).toBe(0);
+    await giveBack();
+
+    for (const path of [work, join(work, 'sub'), join(work, 'open'), join(work, 'sub', 'open.txt')]) {
+      expect({ path, groupOrOtherWrite: statSync(path).mode & 0o022, setId: statSync(path).mode & 0o6000 }).toEqual({ path, groupOrOtherWrite: 0, setId: 0 });
+    }
+    const later = spawnSync('/bin/sh', ['-c', 'echo y > open/planted; echo y > sub/planted; echo y >> sub/open.txt; mv sub gone'], { cwd: work, uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(later.stderr.match(/Permission denied/g)).toHaveLength(4);
+    expect(readFileSync(join(work, 'sub', 'open.txt'), 'utf8')).toBe('x\n');
+  });
+
   (isRoot ? it : it.skip)('changes a symlink in the tree, never the file it points to', async () => {
     symlinkSync(join(outside, 'service.env'), join(work, 'link'));
     const giveBack = await lendToSandboxUser([work], NOBODY);

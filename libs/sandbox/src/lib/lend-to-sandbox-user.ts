@@ -35,10 +35,12 @@ export async function makeReachable(paths: string[]): Promise<void> {
 /**
  * `user` mode: the sandbox user must own what it works in (a checkout, a HOME, a run's temp dir)
  * and be able to reach it, or it cannot write there. Ownership goes back to whoever owned each
- * path before, so the service's own git commands see a repository they own again, and anything
- * the sandbox user created inside becomes the service's. Symlinks are changed, never followed
- * (-h); hard links to foreign files cannot be planted while fs.protected_hardlinks is on (the
- * Linux default). Any other mode lends nothing.
+ * path before, so anything the sandbox user created inside becomes the service's, and the write
+ * permission it may have given group and others (a 0777 directory) is taken away: a process it
+ * left running in the background keeps its uid, and must not be able to change the tree while
+ * the service works in it. Symlinks are changed, never followed (-h; chmod skips them); hard
+ * links to foreign files cannot be planted while fs.protected_hardlinks is on (the Linux
+ * default). Any other mode lends nothing.
  */
 export async function lendToSandboxUser(paths: string[], sandbox: SandboxIdentity): Promise<GiveBack> {
   const { uid, gid } = sandbox;
@@ -50,7 +52,12 @@ export async function lendToSandboxUser(paths: string[], sandbox: SandboxIdentit
   let givenBack = false;
   const giveBack = async () => {
     if (givenBack) return;
-    for (const { path, stats } of owners) if (existsSync(path)) await chown(path, stats.uid, stats.gid);
+    for (const { path, stats } of owners) {
+      if (!existsSync(path)) continue;
+      await chown(path, stats.uid, stats.gid);
+      // set-id bits too: chown clears them on files, not on directories.
+      await execFileAsync('chmod', ['-R', 'go-w,ug-s', path]);
+    }
     givenBack = true;
   };
   try {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,25 @@ describe('sandboxCommand', () => {
     expect(result.out).toContain('system-read-only');
     expect(result.out).toContain('tmp-private');
     expect(readFileSync(join(workdir, 'made-by-agent'), 'utf8')).toBe('ok\n');
+  });
+
+  (hasBwrap ? it : it.skip)('in "bwrap" mode a job sees neither the workspace nor the processes of another job running at the same time', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'sbx-other-job-'));
+    writeFileSync(join(other, 'checkout.txt'), 'the other job');
+    const spec = sandboxCommand('/bin/sh', ['-c', 'echo started; exec sleep 31'], { mode: 'bwrap', workdir: other, env: scrubbedEnv({ HOME: other }) });
+    const running = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise((resolve) => running.stdout.once('data', resolve));
+      // ps must see itself (the listing works) but not the other job's sleep.
+      const result = run(
+        `cat ${join(other, 'checkout.txt')} 2>/dev/null || echo workspace-invisible; ps -eo args > /tmp/ps; grep -c '^ps -eo args' /tmp/ps; grep -c '[s]leep 31' /tmp/ps || true`,
+        { mode: 'bwrap', workdir },
+      );
+      expect(result.out).toBe('workspace-invisible\n1\n0\n');
+    } finally {
+      running.kill('SIGKILL');
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('bwrap mode exposes Node.js so the repository tests and the agent can run', () => {
