@@ -56,7 +56,7 @@ describe('LeftoverWorkspaceSweeper (a real work dir)', () => {
 
     const result = await sweeper.sweep();
 
-    expect(result).toEqual({ removed: [leftover], bytes: 4096 });
+    expect(result).toEqual({ removed: [leftover], bytes: 4096, failed: [] });
     expect(existsSync(leftover)).toBe(false);
     for (const kept of [fresh, analysis, unrelated, namedLikeOne]) expect(existsSync(kept)).toBe(true);
   });
@@ -86,7 +86,7 @@ describe('LeftoverWorkspaceSweeper (a real work dir)', () => {
 
   it('finds nothing to do when the work dir does not exist yet', async () => {
     rmSync(workDir, { recursive: true });
-    expect(await sweeper.sweep()).toEqual({ removed: [], bytes: 0 });
+    expect(await sweeper.sweep()).toEqual({ removed: [], bytes: 0, failed: [] });
   });
 
   it('runs one pass at a time: a sweep asked for during another shares its result', async () => {
