@@ -45,6 +45,12 @@ export interface ClineRunOptions {
    * Under a sandbox nothing else outside the checkout is visible (bwrap) or readable (user).
    */
   readable?: string[];
+  /**
+   * Parent of this run's temp dir (CLI config and data, HOME; the provider key for base-URL
+   * providers), instead of the runner's `tempRoot`: a job's workspace, so the dir is removed with
+   * it, also when a killed process never got to remove it. Must not be inside `workdir`.
+   */
+  tempRoot?: string;
   /** Extra environment for the agent (never the service's own secrets). */
   env?: Record<string, string>;
   /** Values to scrub from every event and error message, besides credential-shaped strings. */

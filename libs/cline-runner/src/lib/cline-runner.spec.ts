@@ -1,7 +1,7 @@
 import { metricsRegistry } from '@epitrace/metrics';
 import { waitFor } from '@epitrace/testing';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ClineRunner } from './cline-runner';
@@ -111,14 +111,28 @@ describe('ClineRunner with a fake cline executable', () => {
     expect(auth.argv[auth.argv.indexOf('--data-dir') + 1]).toBe(run.argv[run.argv.indexOf('--data-dir') + 1]);
   });
 
-  it('lets act mode edit the checkout and removes the refs/cline checkpoints afterwards', async () => {
+  it('lets act mode edit the checkout and runs no git of its own in it, whose hooks the agent may have set', async () => {
     const t = setup('edit', { FAKE_CLINE_EDIT_FILE: 'src/fix.js', FAKE_CLINE_EDIT_CONTENT: 'module.exports = 1;\n' });
+    // A hook that records whose process ran it: the agent's environment names its scenario, the runner's would not.
+    const ranBy = join(t.dir, 'reference-transaction-ran-by');
+    writeFileSync(join(t.workdir, '.git', 'hooks', 'reference-transaction'), `#!/bin/sh\necho "\${FAKE_CLINE_SCENARIO:-not-the-agent}" >> ${ranBy}\n`, { mode: 0o755 });
     const result = await runner.run(t.options({ mode: 'act' }));
     expect(result.outcome).toBe('completed');
     expect(t.recorded()[0].argv).toContain('--yolo');
     expect(readFileSync(join(t.workdir, 'src/fix.js'), 'utf8')).toBe('module.exports = 1;\n');
     expect(t.events.some((e) => e.tool === 'editor')).toBe(true);
-    expect(execFileSync('git', ['-C', t.workdir, 'for-each-ref', 'refs/cline/'], { encoding: 'utf8' })).toBe('');
+    // The checkpoint stays in the agent's repository (RepoCheckout never pushes from it).
+    expect(execFileSync('git', ['-C', t.workdir, 'for-each-ref', '--format=%(refname)', 'refs/cline/'], { encoding: 'utf8' })).toBe('refs/cline/checkpoints/fake-1\n');
+    expect(new Set(readFileSync(ranBy, 'utf8').trim().split('\n'))).toEqual(new Set(['edit']));
+  });
+
+  it('makes the run directory in the tempRoot the run names, and removes it afterwards', async () => {
+    const t = setup('success');
+    const workspace = mkdtempSync(join(tmpdir(), 'cline-runner-workspace-'));
+    await runner.run(t.options({ tempRoot: workspace }));
+    const [call] = t.recorded();
+    expect(call.home.startsWith(`${workspace}/epitrace-cline-`)).toBe(true);
+    expect(readdirSync(workspace)).toEqual([]);
   });
 
   it('reports an agent error with its reason and an ANSI-free stderr tail', async () => {

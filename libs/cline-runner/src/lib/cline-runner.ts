@@ -1,9 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { redactSecrets } from '@epitrace/secrets';
 import { AgentSpawn, ClineSandboxSettings, assertSandboxUsable, lendRunToSandboxUser, sandboxedAgent } from './agent-sandbox';
 import { RunDirs, runArgs, runEnv } from './cline-args';
@@ -14,14 +12,12 @@ import { authArgs, needsAuthStep, storeProviderKey } from './provider-credential
 import { killAllProcessGroups, runInProcessGroup } from './process-group';
 import { clineRunDurationSeconds, clineRunsTotal } from '@epitrace/metrics';
 
-const execFileAsync = promisify(execFile);
-
 export interface ClineRunnerSettings {
   /** Path of the CLI; defaults to CLINE_BIN, the pinned package's native binary, then PATH. */
   binary?: string;
   /** Between SIGINT and SIGKILL when a run is stopped. */
   killGraceMs?: number;
-  /** Where the per-run temp dirs go (default: the OS temp dir). */
+  /** Where the per-run temp dirs go when a run names no `tempRoot` of its own (default: the OS temp dir). */
   tempRoot?: string;
   stderrTailChars?: number;
   /** At most this many stderr lines become log events (the CLI prints warnings with stack traces). */
@@ -90,7 +86,7 @@ export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
     };
     if (options.signal?.aborted) return result('cancelled', { error: 'cancelled before it started' });
 
-    const dirs = await this.makeRunDirs();
+    const dirs = await this.makeRunDirs(options.tempRoot ?? this.settings.tempRoot);
     let giveBack: () => Promise<void> = async () => undefined;
     try {
       try {
@@ -149,9 +145,10 @@ export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
         error: outcome === 'completed' ? undefined : describeFailure(outcome, exit, runResult, stderrTail, options.timeoutMs, known),
       });
     } finally {
+      // The workdir's repository is the agent's, its `refs/cline/*` checkpoints included: the runner
+      // runs no git there, because git would obey whatever the agent planted in it (hooks, config).
       await giveBack();
       await rm(dirs.root, { recursive: true, force: true });
-      await removeCheckpointRefs(options.workdir);
     }
   }
 
@@ -159,8 +156,8 @@ export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
     return sandboxedAgent(this.settings.binary, args, env, { workdir: options.workdir, runRoot: dirs.root, readable: options.readable }, this.settings.sandbox);
   }
 
-  private async makeRunDirs(): Promise<RunDirs> {
-    const root = await mkdtemp(join(this.settings.tempRoot, 'epitrace-cline-'));
+  private async makeRunDirs(tempRoot: string): Promise<RunDirs> {
+    const root = await mkdtemp(join(tempRoot, 'epitrace-cline-'));
     const dirs = { root, config: join(root, 'config'), data: join(root, 'data'), home: join(root, 'home') };
     await Promise.all([dirs.config, dirs.data, dirs.home].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
     return dirs;
@@ -234,16 +231,5 @@ function describeFailure(
       const how = runResult ? `finished with "${runResult.finishReason}"` : `exited with ${exit.signal ?? `code ${exit.exitCode}`} without a result`;
       return truncate(`cline ${how}${reason ? `: ${reason}` : ''}`, 500);
     }
-  }
-}
-
-/** The CLI records checkpoints as `refs/cline/*` in the repository; they must not be pushed or kept. */
-async function removeCheckpointRefs(workdir: string): Promise<void> {
-  const git = (args: string[]) => execFileAsync('git', ['-C', workdir, ...args], { env: { PATH: process.env['PATH'] ?? '', GIT_TERMINAL_PROMPT: '0' } });
-  try {
-    const { stdout } = await git(['for-each-ref', '--format=%(refname)', 'refs/cline/']);
-    for (const ref of stdout.split('\n').filter(Boolean)) await git(['update-ref', '-d', ref]);
-  } catch {
-    // not a git checkout (or git missing): nothing to clean
   }
 }
