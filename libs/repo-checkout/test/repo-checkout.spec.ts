@@ -1,4 +1,5 @@
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tests use the shared local git server
@@ -70,6 +71,36 @@ describe('RepoCheckout against a real git smart-HTTP server', () => {
     expect(output.join('\n')).toContain('cloning');
     expect(output.join('\n')).not.toContain(TOKEN);
     expect(server.requests.filter((r) => r.path.startsWith('/acme/shop.git')).every((r) => r.authorized)).toBe(true);
+  });
+
+  it("keeps the service's git directory beside the tree, private, and gives the tree a repository of its own", async () => {
+    await withCheckout({ repo: repoUrl, token: TOKEN, allowHttp: true, depth: 1, workRoot }, async (checkout) => {
+      expect((await stat(checkout.gitDir)).mode & 0o777).toBe(0o700);
+      expect(checkout.gitDir.startsWith(checkout.dir)).toBe(false);
+      // The tree's .git is a directory (not a pointer to the service's), at the same commit.
+      expect((await stat(join(checkout.dir, '.git'))).isDirectory()).toBe(true);
+      const treeHead = execFileSync('git', ['-C', checkout.dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+      expect(treeHead).toBe(await checkout.headSha());
+      // What happens in the tree's repository stays there.
+      execFileSync('git', ['-C', checkout.dir, '-c', 'user.name=agent', '-c', 'user.email=agent@example.test', 'commit', '-q', '--allow-empty', '-m', 'agent']);
+      expect(await checkout.headSha()).toBe(treeHead);
+      expect(await checkout.changedFiles()).toEqual([]);
+    });
+  });
+
+  it('writes a file of its own into the tree through no planted symlink, and only inside the tree', async () => {
+    await withCheckout({ repo: repoUrl, token: TOKEN, allowHttp: true, depth: 1, workRoot }, async (checkout) => {
+      const elsewhere = await mkdtemp(join(tmpdir(), 'checkout-elsewhere-'));
+      try {
+        await symlink(elsewhere, join(checkout.dir, '.epitrace'));
+        await checkout.writeFreshFile('.epitrace/context.md', 'context\n');
+        expect(await readFile(join(checkout.dir, '.epitrace', 'context.md'), 'utf8')).toBe('context\n');
+        expect(await readdir(elsewhere)).toEqual([]);
+        for (const bad of ['../outside.md', '.git/config', '/etc/x', 'a/../../b']) await expect(checkout.writeFreshFile(bad, 'x')).rejects.toThrow(/not a plain path/);
+      } finally {
+        await rm(elsewhere, { recursive: true, force: true });
+      }
+    });
   });
 
   it('removes its temp dir when disposed', async () => {

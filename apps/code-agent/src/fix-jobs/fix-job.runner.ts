@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FixJob, FixJobStatus } from '@epitrace/entities';
 import { APP_CONFIG, addLogIds, withLogIds } from '@epitrace/nest-common';
@@ -189,12 +189,14 @@ export class FixJobRunner implements BeforeApplicationShutdown {
 
     await this.enter(job, 'fixing', log);
     const facts: FixFacts = { incident, monitor, testCommand: testCommand?.display ?? null, baseline };
-    await mkdir(join(checkout.dir, CONTEXT_DIR), { recursive: true });
-    await writeFile(join(checkout.dir, CONTEXT_FILE), buildFixContext(facts));
+    // The tests have had the tree: a symlink they left at .epitrace must not be written through.
+    await checkout.writeFreshFile(CONTEXT_FILE, buildFixContext(facts));
     await checkout.excludeFromCommits(`${CONTEXT_DIR}/`);
     const result = await this.cline.run({
       mode: 'act',
       workdir: checkout.dir,
+      // In the workspace, so the run's directory (the provider key in it) goes with it, even after a kill -9.
+      tempRoot: checkout.root,
       prompt: buildFixPrompt(CONTEXT_FILE, facts.testCommand),
       timeoutMs: this.config.FIX_TIMEOUT_MS,
       provider: { provider: this.config.CLINE_PROVIDER, model: this.config.CLINE_MODEL, apiKey: this.config.CLINE_API_KEY, baseUrl: this.config.CLINE_BASE_URL },
@@ -209,11 +211,8 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       throw new FixJobError(`Cline did not complete the fix (${result.outcome})${why}`, false);
     }
     facts.agentSummary = log.redact(result.text);
-    if ((await checkout.headSha()) !== baseSha) {
-      // The agent committed on its own (despite being asked not to): its commits become the fix's changes.
-      log.info('Cline made commits of its own; they are folded into the one fix commit');
-      await checkout.uncommitTo(baseSha);
-    }
+    // Commits the agent made (despite being asked not to) went into the tree's own repository, not
+    // the service's (see RepoCheckout): they are plain changes here, and become the bot's one commit.
     const changed = await checkout.changedFiles();
     if (!changed.length) {
       log.info('Cline finished without changing any file: no pull request');

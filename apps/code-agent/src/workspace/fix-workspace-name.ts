@@ -1,8 +1,8 @@
 /**
- * A fix job's workspace is the temp dir RepoCheckout makes, named `epitrace-<label>-XXXXXX`. The
- * label starts with `fix-` (the analysis-agent's checkouts are `analysis-`, Cline's run dirs
- * `cline-`) and carries the start of the job's id, so a directory on disk can be traced back to
- * its job, and a sweep can tell the workspaces of running jobs apart.
+ * A fix job's workspace is the temp dir RepoCheckout makes, named `epitrace-<label>-XXXXXX`; the
+ * job's Cline run makes its own directory inside it. The label starts with `fix-` (the
+ * analysis-agent's checkouts are `analysis-`) and carries the start of the job's id, so a directory
+ * on disk can be traced back to its job, and a sweep can tell the workspaces of running jobs apart.
  */
 export const FIX_WORKSPACE_PREFIX = 'epitrace-fix-';
 

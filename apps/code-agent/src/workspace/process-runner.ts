@@ -36,7 +36,8 @@ export class ProcessRunner {
   /**
    * In `user` mode the working directory and HOME belong to the sandbox user while the command
    * runs (it could not write there otherwise) and go back to their owner once it has ended, however
-   * it ended, so the service's git commands see a checkout they own.
+   * it ended, so that nothing in them is the sandbox user's to change any more. The service's git
+   * directory is not in the working tree and is never lent (see RepoCheckout).
    */
   async run(argv: string[], options: RunCommandOptions): Promise<RunCommandResult> {
     const started = Date.now();

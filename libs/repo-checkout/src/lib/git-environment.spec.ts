@@ -36,6 +36,22 @@ describe('gitEnvironment', () => {
     expect(Object.values(without)).not.toContain('protocol.http.allow');
   });
 
+  it('reads no system or user config and turns off every program the repository config could make git run', () => {
+    const env = gitEnvironment({ origin: 'https://github.com', base: { PATH: '/usr/bin', HOME: '/root' } });
+    const settings = Object.fromEntries(
+      Array.from({ length: Number(env['GIT_CONFIG_COUNT']) }, (_, i) => [env[`GIT_CONFIG_KEY_${i}`], env[`GIT_CONFIG_VALUE_${i}`]]),
+    );
+    expect(settings).toMatchObject({
+      'core.hooksPath': '/dev/null',
+      'core.fsmonitor': 'false',
+      'core.attributesFile': '/dev/null',
+      'diff.ignoreSubmodules': 'all',
+      'submodule.recurse': 'false',
+      'credential.helper': '',
+    });
+    expect(env).toMatchObject({ GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' });
+  });
+
   it('builds the Basic header GitHub accepts for tokens', () => {
     expect(basicAuthHeader('t0ken')).toBe(`Authorization: Basic ${Buffer.from('x-access-token:t0ken').toString('base64')}`);
   });

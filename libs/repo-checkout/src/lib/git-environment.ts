@@ -22,6 +22,11 @@ const DROPPED = new Set(['SSH_ASKPASS', 'EDITOR', 'VISUAL', 'PAGER', 'PREFIX']);
  * `http.<origin>.extraHeader` set through GIT_CONFIG_COUNT/KEY/VALUE, so it is never in argv (visible
  * in `ps`), in the remote URL (echoed in errors), or in .git/config (left on disk). Inherited GIT_*
  * variables are dropped so a stray GIT_TRACE_CURL cannot print the header and GIT_DIR cannot redirect.
+ *
+ * Every program git could start is also off, because untrusted code has had the working tree
+ * (see RepoCheckout) and any program git starts inherits this environment, token included: no
+ * system or user config is read (GIT_CONFIG_NOSYSTEM, GIT_CONFIG_GLOBAL=/dev/null), and the
+ * settings below beat the repository's own config (they rank with `git -c`).
  */
 export function gitEnvironment(options: GitEnvironmentOptions): Record<string, string> {
   const env: Record<string, string> = {};
@@ -30,6 +35,15 @@ export function gitEnvironment(options: GitEnvironmentOptions): Record<string, s
     env[key] = value;
   }
   const config: [string, string][] = [
+    // No hook runs: /dev/null is no directory, so git finds no hook in it.
+    ['core.hooksPath', '/dev/null'],
+    ['core.fsmonitor', 'false'],
+    // The user-level attributes file ($XDG_CONFIG_HOME/git/attributes) is read even without user config.
+    ['core.attributesFile', '/dev/null'],
+    // Submodule directories are the tree's, hence untrusted: git never runs in them (see changedFiles too).
+    ['diff.ignoreSubmodules', 'all'],
+    ['submodule.recurse', 'false'],
+    ['push.recurseSubmodules', 'no'],
     // No credential helper may be asked for, or store, anything.
     ['credential.helper', ''],
     // Only the transports we mean to use; blocks ext::, file:// and friends from submodules or redirects.
@@ -43,6 +57,8 @@ export function gitEnvironment(options: GitEnvironmentOptions): Record<string, s
     env[`GIT_CONFIG_KEY_${i}`] = key;
     env[`GIT_CONFIG_VALUE_${i}`] = value;
   });
+  env['GIT_CONFIG_NOSYSTEM'] = '1';
+  env['GIT_CONFIG_GLOBAL'] = '/dev/null';
   env['GIT_TERMINAL_PROMPT'] = '0';
   env['GCM_INTERACTIVE'] = 'never';
   // LFS objects are not needed to fix code and would need the token in yet another place.
@@ -56,9 +72,15 @@ export function gitEnvironment(options: GitEnvironmentOptions): Record<string, s
   return env;
 }
 
-/** What simple-git must be told to let the environment above through its safety checks. */
+/**
+ * What simple-git must be told to let the environment above through its safety checks (it flags
+ * any setting of these keys, also the ones that turn them off).
+ */
 export const GIT_ENVIRONMENT_UNSAFE_FLAGS = {
   allowUnsafeConfigEnvCount: true,
+  allowUnsafeConfigPaths: true,
   allowUnsafeCredentialHelper: true,
+  allowUnsafeFsMonitor: true,
+  allowUnsafeHooksPath: true,
   allowUnsafeProtocolOverride: true,
 } as const;

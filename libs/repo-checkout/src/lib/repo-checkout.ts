@@ -1,7 +1,9 @@
-import { appendFile, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { appendFile, chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, SimpleGit } from 'simple-git';
+import { directorySize } from '@epitrace/sandbox';
 import { redactSecrets } from '@epitrace/secrets';
 import { GIT_ENVIRONMENT_UNSAFE_FLAGS, gitEnvironment } from './git-environment';
 import { RepoLocation, parseRepoUrl } from './repo-url';
@@ -62,6 +64,28 @@ const DEFAULT_GIT_TIMEOUT_MS = 5 * 60_000;
  * A working copy of a repository in its own temp dir, with every git command run under an
  * environment that authenticates without the token ever being written anywhere. Always
  * `dispose()` it (or use `withCheckout`).
+ *
+ * The working tree is handed to untrusted code (Cline, the repository's own install and test
+ * commands), and the service then runs git in it as itself, with the token in git's environment.
+ * Whatever that code could plant in the git directory git would obey: hooks, `core.fsmonitor`,
+ * filter and diff drivers, `include.path`, `url.<x>.insteadOf`, a symlinked reflog or ref
+ * directory that git would write through. So the service's git directory (`gitDir`, the clone's
+ * `--separate-git-dir`) sits beside the working tree, mode 0700: it is never lent to the sandbox
+ * user nor bound into bubblewrap, and every command of this class names it and the working tree
+ * explicitly, so no `.git` found in the tree is ever used. Restoring a snapshot of `.git` after
+ * each sandboxed step instead would leave the index, refs, reflogs and objects to defend too.
+ *
+ * The working tree still has a `.git` directory: a copy made right after the clone, the agent's
+ * own (it doubles the git directory's disk use). Cline keeps its checkpoints there
+ * (`refs/cline/*`), the agent can run `git diff` or even commit, and the repository's tools that
+ * want a repository (husky, setuptools_scm, `jest -o`) find one. Nothing the service does reads
+ * it: the service sees what the agent did as changes in the working tree, commits by the agent
+ * included, and commits them as its own.
+ *
+ * Two ways in remain without the git directory, both closed here: a submodule whose directory
+ * the sandbox filled with a repository of its own (git status would run git in it, obeying its
+ * config: statuses ignore submodules), and configuration outside the repository (system and user
+ * config are not read; hooks and fsmonitor are off on every command, see gitEnvironment).
  */
 export class RepoCheckout {
   private disposed = false;
@@ -69,8 +93,10 @@ export class RepoCheckout {
   private constructor(
     /** The temp dir owned by this checkout (removed by dispose). */
     readonly root: string,
-    /** The working tree. */
+    /** The working tree: the only part of the checkout that untrusted code may be given. */
     readonly dir: string,
+    /** The service's git directory: never hand it, or `root`, to untrusted code. */
+    readonly gitDir: string,
     readonly repo: RepoLocation,
     private readonly env: Record<string, string>,
     private readonly secrets: string[],
@@ -88,9 +114,10 @@ export class RepoCheckout {
     const root = await mkdtemp(join(parent, `epitrace-${label}-`));
     const env = gitEnvironment({ origin: repo.origin, token: options.token, allowHttp: options.allowHttp, identity: options.identity });
     const secrets = [options.token, ...(options.redact ?? [])].filter((s): s is string => !!s);
-    const checkout = new RepoCheckout(root, join(root, 'repo'), repo, env, secrets, options.onOutput);
+    const checkout = new RepoCheckout(root, join(root, 'repo'), join(root, 'git'), repo, env, secrets, options.onOutput);
     try {
       await checkout.runClone(options);
+      await checkout.giveTheTreeItsOwnRepository();
       return checkout;
     } catch (err) {
       await checkout.dispose();
@@ -99,7 +126,7 @@ export class RepoCheckout {
   }
 
   private async runClone(options: CheckoutOptions): Promise<void> {
-    const args: string[] = ['--no-tags'];
+    const args: string[] = ['--no-tags', '--separate-git-dir', this.gitDir];
     if (options.depth) args.push('--depth', String(options.depth));
     if (options.branch) args.push('--branch', options.branch);
     const controller = new AbortController();
@@ -113,7 +140,7 @@ export class RepoCheckout {
       ? setInterval(() => {
           if (watching) return;
           watching = true;
-          directorySize(this.dir)
+          directorySize(this.root)
             .then((bytes) => {
               if (bytes > (options.maxBytes as number)) {
                 stopped = 'too-large';
@@ -127,7 +154,7 @@ export class RepoCheckout {
     try {
       this.report(`cloning ${this.repo.webUrl}${options.depth ? ` (depth ${options.depth})` : ''}`);
       await this.git(this.root, controller.signal).clone(this.repo.cloneUrl, 'repo', args);
-      if (options.maxBytes && (await directorySize(this.dir)) > options.maxBytes) stopped = 'too-large';
+      if (options.maxBytes && (await directorySize(this.root)) > options.maxBytes) stopped = 'too-large';
     } catch (err) {
       if (!stopped) throw this.toCheckoutError(err);
     } finally {
@@ -138,13 +165,28 @@ export class RepoCheckout {
     if (stopped === 'too-large') throw new CheckoutError(`repository is larger than the ${options.maxBytes} byte limit`, 'too-large');
   }
 
-  /** Runs any git command in the working tree, with the checkout's environment; returns stdout. */
+  /**
+   * The clone left a `.git` file pointing at the service's git directory; the tree gets a copy of
+   * that directory instead (see the class comment), made before anyone else has touched either.
+   */
+  private async giveTheTreeItsOwnRepository(): Promise<void> {
+    await chmod(this.gitDir, 0o700);
+    const agentGitDir = join(this.dir, '.git');
+    await rm(agentGitDir, { force: true });
+    await cp(this.gitDir, agentGitDir, { recursive: true, mode: constants.COPYFILE_FICLONE });
+  }
+
+  /**
+   * Runs any git command on the checkout: the service's git directory, the working tree, the
+   * checkout's environment; returns stdout. Give `status` (and any diff against the working tree)
+   * `--ignore-submodules=all`, as changedFiles does.
+   */
   async raw(args: string[], timeoutMs = DEFAULT_GIT_TIMEOUT_MS): Promise<string> {
     this.assertLive();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      return await this.git(this.dir, controller.signal).raw(args);
+      return await this.git(this.dir, controller.signal).raw(['--git-dir', this.gitDir, '--work-tree', this.dir, ...args]);
     } catch (err) {
       if (controller.signal.aborted) throw new CheckoutError(`git ${args[0]} did not finish within ${timeoutMs} ms`, 'timeout');
       throw this.toCheckoutError(err);
@@ -172,18 +214,26 @@ export class RepoCheckout {
     await this.raw(['checkout', '-B', branch]);
   }
 
-  /**
-   * Moves HEAD back to `commit` while keeping every change in the working tree (unstaged), so
-   * commits someone else made in the checkout become plain changes again.
-   */
-  async uncommitTo(commit: string): Promise<void> {
-    await this.raw(['reset', '--mixed', '--quiet', commit]);
-  }
-
   /** Keeps a path out of every commit without touching the repository's own .gitignore. */
   async excludeFromCommits(relativePath: string): Promise<void> {
-    await mkdir(join(this.dir, '.git', 'info'), { recursive: true });
-    await appendFile(join(this.dir, '.git', 'info', 'exclude'), `\n/${relativePath.replace(/^\/+/, '')}\n`);
+    await mkdir(join(this.gitDir, 'info'), { recursive: true });
+    await appendFile(join(this.gitDir, 'info', 'exclude'), `\n/${relativePath.replace(/^\/+/, '')}\n`);
+  }
+
+  /**
+   * Writes a file of the service's into the working tree, e.g. `.epitrace/context.md`, after
+   * untrusted code has had the tree: whatever is at the path's first segment is removed and the
+   * directories are made afresh, so nothing is written through a symlink planted there. Safe as
+   * long as nobody else can write in the tree meanwhile (the sandbox has given it back).
+   */
+  async writeFreshFile(relativePath: string, content: string): Promise<void> {
+    const segments = relativePath.split('/').filter(Boolean);
+    if (relativePath.startsWith('/') || !segments.length || segments.some((s) => s === '.' || s === '..' || s === '.git')) {
+      throw new Error(`not a plain path inside the working tree: ${relativePath}`);
+    }
+    await rm(join(this.dir, segments[0]), { recursive: true, force: true });
+    for (let depth = 1; depth < segments.length; depth++) await mkdir(join(this.dir, ...segments.slice(0, depth)));
+    await writeFile(join(this.dir, ...segments), content, { flag: 'wx' });
   }
 
   /**
@@ -192,7 +242,10 @@ export class RepoCheckout {
    */
   async changedFiles(options: { collapseUntrackedDirs?: boolean } = {}): Promise<ChangedFile[]> {
     const untracked = options.collapseUntrackedDirs ? '--untracked-files=normal' : '--untracked-files=all';
-    const out = await this.raw(['status', '--porcelain=v1', '-z', untracked, '--no-renames']);
+    // --ignore-submodules=all: git status would otherwise run git inside a submodule's directory,
+    // which the sandbox can fill with a repository whose config runs a filter (a .gitmodules
+    // `ignore` entry beats the diff.ignoreSubmodules setting, the option beats both).
+    const out = await this.raw(['status', '--porcelain=v1', '-z', untracked, '--no-renames', '--ignore-submodules=all']);
     return out
       .split('\0')
       .filter((entry) => entry.length > 3)
@@ -218,7 +271,8 @@ export class RepoCheckout {
     await this.raw(paths ? ['add', '--all', '--', ...paths] : ['add', '--all']);
     const staged = await this.raw(['diff', '--cached', '--name-only']);
     if (!staged.trim()) return null;
-    // --no-verify: hooks an install step may have set up (husky) are not the bot's to run.
+    // --no-verify: hooks the repository's tools may have set up (husky) are not the bot's to run
+    // (and hooks are off altogether, see gitEnvironment).
     await this.raw(['commit', '--quiet', '--no-verify', '-m', message]);
     return this.headSha();
   }
@@ -291,25 +345,4 @@ export async function withCheckout<T>(options: CheckoutOptions, work: (checkout:
   } finally {
     await checkout.dispose();
   }
-}
-
-/** Bytes of the regular files under `path`; symlinks are not followed, unreadable parts count as empty. */
-export async function directorySize(path: string): Promise<number> {
-  let total = 0;
-  const stack = [path];
-  while (stack.length) {
-    const current = stack.pop() as string;
-    let entries;
-    try {
-      entries = await readdir(current, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const full = join(current, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (entry.isFile()) total += (await lstat(full).catch(() => ({ size: 0 }))).size;
-    }
-  }
-  return total;
 }
