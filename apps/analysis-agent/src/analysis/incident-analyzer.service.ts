@@ -1,11 +1,13 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ClineRunner } from '@epitrace/cline-runner';
 import { AnalysisStatus, GithubToken, Incident, IncidentAnalysis, Monitor, MonitorCheck } from '@epitrace/entities';
 import { APP_CONFIG } from '@epitrace/nest-common';
 import { CheckoutError, RepoCheckout } from '@epitrace/repo-checkout';
+import { LeftoverDirSweeper } from '@epitrace/sandbox';
 import { SecretCipher, redactSecrets } from '@epitrace/secrets';
 import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
 import { CONTEXT_FILE_NAME, analysisPrompt, incidentContextMarkdown } from './analysis-prompt';
@@ -25,15 +27,25 @@ const HEARTBEAT_MS = 15_000;
 /** …and one silent for this long has lost its worker. */
 const STALE_CLAIM_MS = 60_000;
 const WAIT_POLL_MS = 500;
+/** Checkouts are `epitrace-analysis-<incident>-XXXXXX`: RepoCheckout puts `epitrace-` before the label. */
+const CHECKOUT_LABEL = 'analysis-';
+/** An analysis holds its checkout for at most ANALYSIS_TIMEOUT_MS plus the kill grace and clean-up: this is ample. */
+const CHECKOUT_AGE_MARGIN_MS = 3_600_000;
+const LEFTOVER_SWEEP_INTERVAL_MS = 3_600_000;
 
 /**
  * Clones the monitor's repository, lets Cline read it in plan mode (no file edits) with the
  * incident as a context file, and stores the structured answer on the incident.
+ *
+ * A checkout holds the context file and the Cline run's directory (the provider key in it for
+ * base-URL providers). A killed process leaves it behind: checkouts older than any analysis can
+ * run are removed at boot and every hour, by this process or any replica sharing the work dir.
  */
 @Injectable()
-export class IncidentAnalyzer {
+export class IncidentAnalyzer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(IncidentAnalyzer.name);
   private readonly cipher: SecretCipher;
+  private readonly leftovers: LeftoverDirSweeper;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,6 +53,18 @@ export class IncidentAnalyzer {
     @Inject(APP_CONFIG) private readonly config: AnalysisAgentConfig,
   ) {
     this.cipher = new SecretCipher(config.ENCRYPTION_KEY);
+    this.leftovers = new LeftoverDirSweeper(
+      { what: 'checkout', parent: config.ANALYSIS_WORK_DIR || tmpdir(), prefix: `epitrace-${CHECKOUT_LABEL}`, olderThanMs: config.ANALYSIS_TIMEOUT_MS + CHECKOUT_AGE_MARGIN_MS },
+      this.logger,
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.leftovers.start(LEFTOVER_SWEEP_INTERVAL_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.leftovers.stop();
   }
 
   /**
@@ -92,7 +116,7 @@ export class IncidentAnalyzer {
         timeoutMs: Math.min(this.config.ANALYSIS_CLONE_TIMEOUT_MS, this.config.ANALYSIS_TIMEOUT_MS),
         maxBytes: this.config.ANALYSIS_MAX_REPO_BYTES,
         workRoot: this.config.ANALYSIS_WORK_DIR || undefined,
-        label: `analysis-${incident.id.slice(0, 8)}`,
+        label: `${CHECKOUT_LABEL}${incident.id.slice(0, 8)}`,
       });
     } catch (err) {
       const reason = err instanceof CheckoutError ? err.reason : 'git';
@@ -112,6 +136,7 @@ export class IncidentAnalyzer {
       const result = await this.cline.run({
         mode: 'plan',
         workdir: checkout.dir,
+        tempRoot: checkout.root,
         prompt: analysisPrompt(contextFile),
         readable: [contextFile],
         timeoutMs: remaining,
