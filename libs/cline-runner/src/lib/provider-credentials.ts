@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClineProviderSettings } from './cline-run.types';
 
@@ -40,13 +42,48 @@ export function authArgs(provider: ClineProviderSettings, configDir: string, dat
  * temp directory (mode 0600), which the runner deletes when the run ends. The CLI ignores the
  * provider env var for `openai-compatible` (verified with 3.0.65), so this is the only way that
  * keeps the key out of process arguments.
+ *
+ * In `user` mode the directory belongs to the sandbox user while this (root) code edits the file,
+ * so a process the sandbox left running could swap the file for a symlink: it is read with
+ * O_NOFOLLOW and replaced by a new file (O_EXCL, then rename, which replaces a link rather than
+ * following it), owned by whoever owned the file `cline auth` wrote.
  */
 export async function storeProviderKey(dataDir: string, provider: ClineProviderSettings): Promise<void> {
   if (!provider.apiKey) return;
   const file = join(dataDir, 'settings', 'providers.json');
-  const stored = JSON.parse(await readFile(file, 'utf8')) as { providers?: Record<string, { settings?: Record<string, unknown> }> };
+  const original = await readFileNoFollow(file);
+  const stored = JSON.parse(original.text) as { providers?: Record<string, { settings?: Record<string, unknown> }> };
   const settings = stored.providers?.[provider.provider]?.settings;
   if (!settings) throw new Error(`cline auth did not record provider "${provider.provider}" in its settings`);
   settings['apiKey'] = provider.apiKey;
-  await writeFile(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  await replaceFileNoFollow(file, JSON.stringify(stored, null, 2), original.owner);
+}
+
+async function readFileNoFollow(file: string): Promise<{ text: string; owner: { uid: number; gid: number } }> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new Error(`${file} is not a regular file`);
+    return { text: await handle.readFile('utf8'), owner: { uid: stats.uid, gid: stats.gid } };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function replaceFileNoFollow(file: string, content: string, owner: { uid: number; gid: number }): Promise<void> {
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    await handle.writeFile(content);
+    const self = { uid: process.getuid?.(), gid: process.getgid?.() };
+    if (owner.uid !== self.uid || owner.gid !== self.gid) await handle.chown(owner.uid, owner.gid);
+  } catch (err) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  // The directory entry, not what it points to: a symlink planted at `file` is replaced, never followed.
+  if ((await lstat(file)).isSymbolicLink()) throw new Error(`${file} was replaced by a symlink while the key was being stored`);
+  await rename(temp, file);
 }
