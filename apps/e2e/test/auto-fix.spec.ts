@@ -336,8 +336,14 @@ scenario = plan ? { FAKE_CLINE_SCENARIO: 'success', FAKE_CLINE_TEXT: ${JSON.stri
     let checked = 0;
     for (const line of lines) {
       const msg = String(line['msg']);
-      if (msg.includes(incidentId)) (checked++, expect({ msg, incidentId: line['incidentId'] }).toEqual({ msg, incidentId }));
-      for (const id of fixJobIds) if (msg.includes(id)) (checked++, expect({ msg, fixJobId: line['fixJobId'] }).toEqual({ msg, fixJobId: id }));
+      if (msg.includes(incidentId)) {
+        checked++;
+        expect({ msg, incidentId: line['incidentId'] }).toEqual({ msg, incidentId });
+      }
+      for (const id of fixJobIds.filter((fixJobId) => msg.includes(fixJobId))) {
+        checked++;
+        expect({ msg, fixJobId: line['fixJobId'] }).toEqual({ msg, fixJobId: id });
+      }
     }
     // The code-agent's step lines and the analysis-agent's deliveries name no id in their text: the fields tie them to the outage.
     const stepLines = lines.filter((l) => l['context'] === 'FixJobLog');
