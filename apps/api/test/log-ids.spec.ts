@@ -53,5 +53,7 @@ describe('api log lines carry the ids of the monitor, incident or fix job a requ
     await ann.get(`/fix-jobs/${fixJob}`).expect(404);
     expect(accessLines('GET', `/incidents/${incident}`)).toEqual([expect.objectContaining({ incidentId: incident })]);
     expect(accessLines('GET', `/fix-jobs/${fixJob}`)).toEqual([expect.objectContaining({ fixJobId: fixJob })]);
+    await api.request().get(`/alert/fix-jobs/${fixJob}/status`).expect(401);
+    expect(accessLines('GET', `/alert/fix-jobs/${fixJob}/status`)).toEqual([expect.objectContaining({ fixJobId: fixJob })]);
   });
 });

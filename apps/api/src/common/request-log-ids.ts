@@ -8,7 +8,7 @@ const ID_IN_PATH: [RegExp, keyof LogIds][] = [
   [new RegExp(`^/monitor/(?:start/|resume/|pause/)?${UUID}(?:/|$)`), 'monitorId'],
   [new RegExp(`^/(?:webhook|github-token)/monitor/${UUID}(?:/|$)`), 'monitorId'],
   [new RegExp(`^/incidents/${UUID}(?:/|$)`), 'incidentId'],
-  [new RegExp(`^/fix-jobs/${UUID}(?:/|$)`), 'fixJobId'],
+  [new RegExp(`^/(?:alert/)?fix-jobs/${UUID}(?:/|$)`), 'fixJobId'],
 ];
 
 /** The ids a request concerns, read off its path (and the log stream's `jobId` filter). */
