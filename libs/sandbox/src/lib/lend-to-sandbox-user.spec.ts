@@ -66,6 +66,20 @@ describe('lendToSandboxUser', () => {
     expect(readFileSync(join(work, 'sub', 'open.txt'), 'utf8')).toBe('x\n');
   });
 
+  (isRoot ? it : it.skip)('keeps a lent tree from every other uid while it is lent, and gives its mode back with it', async () => {
+    const before = statSync(work).mode & 0o7777;
+    const giveBack = await lendToSandboxUser([work], NOBODY);
+    try {
+      expect(statSync(work).mode & 0o777).toBe(0o700);
+      // Another job's sandbox user that knows the path (from the agent's argv) cannot read in it.
+      const read = spawnSync('/bin/cat', [join(work, 'sub', 'tracked.txt')], { uid: 61_099, gid: 61_099, encoding: 'utf8' });
+      expect(read.stderr).toContain('Permission denied');
+    } finally {
+      await giveBack();
+    }
+    expect(statSync(work).mode & 0o7777).toBe(before);
+  });
+
   (isRoot ? it : it.skip)('changes a symlink in the tree, never the file it points to', async () => {
     symlinkSync(join(outside, 'service.env'), join(work, 'link'));
     const giveBack = await lendToSandboxUser([work], NOBODY);

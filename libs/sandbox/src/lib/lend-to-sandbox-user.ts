@@ -40,7 +40,9 @@ export async function makeReachable(paths: string[]): Promise<void> {
  * left running in the background keeps its uid, and must not be able to change the tree while
  * the service works in it. Symlinks are changed, never followed (-h; chmod skips them); hard
  * links to foreign files cannot be planted while fs.protected_hardlinks is on (the Linux
- * default). Any other mode lends nothing.
+ * default). While lent, each path is the sandbox user's alone (no group or other permission on
+ * it): another job's sandbox user, which can learn the path from the agent's command line, cannot
+ * enter it; its mode comes back with its owner. Any other mode lends nothing.
  */
 export async function lendToSandboxUser(paths: string[], sandbox: SandboxIdentity): Promise<GiveBack> {
   const { uid, gid } = sandbox;
@@ -57,11 +59,15 @@ export async function lendToSandboxUser(paths: string[], sandbox: SandboxIdentit
       await chown(path, stats.uid, stats.gid);
       // set-id bits too: chown clears them on files, not on directories.
       await execFileAsync('chmod', ['-R', 'go-w,ug-s', path]);
+      await chmod(path, stats.mode & 0o1755);
     }
     givenBack = true;
   };
   try {
-    for (const path of unique) await chown(path, uid, gid);
+    for (const { path, stats } of owners) {
+      await chown(path, uid, gid);
+      await chmod(path, stats.mode & 0o1700);
+    }
   } catch (err) {
     await giveBack().catch(() => undefined);
     throw err;
