@@ -51,6 +51,12 @@ export interface ClineRunOptions {
    * it, also when a killed process never got to remove it. Must not be inside `workdir`.
    */
   tempRoot?: string;
+  /**
+   * `user` sandbox: the uid/gid this run is the agent as, instead of the runner's own; a job
+   * passes the identity it leased from a SandboxUidPool, so that concurrent jobs never share one.
+   * Ignored in the other modes.
+   */
+  sandboxUser?: { uid: number; gid: number };
   /** Extra environment for the agent (never the service's own secrets). */
   env?: Record<string, string>;
   /** Values to scrub from every event and error message, besides credential-shaped strings. */

@@ -144,8 +144,18 @@ function secretFile(): string {
     expect(statSync(join(t.workdir, 'src/fix.js')).uid).toBe(0);
   });
 
-  it('refuses a user sandbox without a uid and gid', () => {
-    expect(() => new ClineRunner({ binary: FAKE_CLINE, sandbox: { mode: 'user' } })).toThrow(/uid and a gid/);
+  it('runs as the uid and gid the run brings instead of the runner\'s own', async () => {
+    const t = setup('success');
+    const probe = new ClineRunner({ binary: probeAgent(), sandbox: { mode: 'user' } });
+    const result = await probe.run(t.options({ sandboxUser: { uid: 61_201, gid: 61_201 } }));
+    expect(result.text).toContain('uid=61201');
+    expect(statSync(t.workdir).uid).toBe(0);
+  });
+
+  it('refuses to run a user sandbox without a uid and gid', async () => {
+    const t = setup('success');
+    const result = await new ClineRunner({ binary: FAKE_CLINE, sandbox: { mode: 'user' } }).run(t.options());
+    expect(result).toMatchObject({ outcome: 'spawn_failed', error: expect.stringMatching(/needs a uid and a gid/) });
   });
 });
 

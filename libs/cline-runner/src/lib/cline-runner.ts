@@ -48,9 +48,6 @@ export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
       maxStderrEvents: settings.maxStderrEvents ?? 50,
       sandbox: settings.sandbox ?? { mode: 'none' },
     };
-    if (this.settings.sandbox.mode === 'user' && (this.settings.sandbox.uid === undefined || this.settings.sandbox.gid === undefined)) {
-      throw new Error('the Cline sandbox mode "user" needs a uid and a gid');
-    }
   }
 
   get binary(): string {
@@ -86,11 +83,15 @@ export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
     };
     if (options.signal?.aborted) return result('cancelled', { error: 'cancelled before it started' });
 
+    const sandbox = this.sandboxFor(options);
+    if (sandbox.mode === 'user' && (sandbox.uid === undefined || sandbox.gid === undefined)) {
+      return result('spawn_failed', { error: 'the sandbox mode "user" needs a uid and a gid for the run (sandboxUser)' });
+    }
     const dirs = await this.makeRunDirs(options.tempRoot ?? this.settings.tempRoot);
     let giveBack: () => Promise<void> = async () => undefined;
     try {
       try {
-        giveBack = await lendRunToSandboxUser([dirs.root, options.workdir, ...(options.readable ?? [])], this.settings.sandbox, this.settings.binary);
+        giveBack = await lendRunToSandboxUser([dirs.root, options.workdir, ...(options.readable ?? [])], sandbox, this.settings.binary);
       } catch (err) {
         return result('spawn_failed', { error: `could not hand the checkout to the sandbox user: ${(err as Error).message}` });
       }
@@ -152,8 +153,14 @@ export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** The runner's sandbox, as the run's own user when it brings one. */
+  private sandboxFor(options: ClineRunOptions): ClineSandboxSettings {
+    const sandbox = this.settings.sandbox;
+    return sandbox.mode === 'user' && options.sandboxUser ? { ...sandbox, ...options.sandboxUser } : sandbox;
+  }
+
   private agentSpawn(args: string[], options: ClineRunOptions, dirs: RunDirs, env: NodeJS.ProcessEnv): AgentSpawn {
-    return sandboxedAgent(this.settings.binary, args, env, { workdir: options.workdir, runRoot: dirs.root, readable: options.readable }, this.settings.sandbox);
+    return sandboxedAgent(this.settings.binary, args, env, { workdir: options.workdir, runRoot: dirs.root, readable: options.readable }, this.sandboxFor(options));
   }
 
   private async makeRunDirs(tempRoot: string): Promise<RunDirs> {
