@@ -109,9 +109,13 @@ describe('SandboxUidPool', () => {
       expect(logger.lines).toEqual([`warn killed 1 process(es) left running as sandbox uid ${BASE + 5}`]);
 
       await pool.acquire('job stopped by the shutdown');
+      await pool.acquire('job stopped by the shutdown too');
+      const refused = expect(pool.acquire('job that has not started yet')).rejects.toThrow('the service is shutting down');
       const running = sleepAs(BASE + 4, BASE + 4);
       await pool.onApplicationShutdown();
       expect(await running.exited).toBe('SIGKILL');
+      await refused;
+      await expect(pool.acquire('job after the shutdown')).rejects.toThrow('the service is shutting down');
     });
 
     it('leaves processes of other uids alone', async () => {

@@ -31,6 +31,7 @@ export interface SandboxLease {
 
 interface Waiter {
   take(index: number): void;
+  refuse(err: Error): void;
 }
 
 /**
@@ -44,6 +45,7 @@ export class SandboxUidPool {
   private readonly free: number[] = [];
   private readonly waiters: Waiter[] = [];
   private readonly switchesUsers: boolean;
+  private closed = false;
 
   constructor(
     private readonly settings: SandboxUidPoolSettings,
@@ -68,8 +70,13 @@ export class SandboxUidPool {
     await this.killAll();
   }
 
-  /** Jobs are stopped at shutdown; whatever they started must not outlive the service. */
+  /**
+   * Jobs are stopped at shutdown; whatever they started must not outlive the service, and a job
+   * still waiting for an identity must not start now.
+   */
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter.refuse(new Error('the service is shutting down'));
     if (this.switchesUsers) await this.killAll();
   }
 
@@ -80,6 +87,7 @@ export class SandboxUidPool {
   async acquire(job: string, signal?: AbortSignal): Promise<SandboxLease> {
     if (!this.switchesUsers) return { identity: { mode: this.settings.mode }, release: async () => undefined };
     signal?.throwIfAborted();
+    if (this.closed) throw new Error('the service is shutting down');
     const index = this.free.shift() ?? (await this.waitForFree(job, signal));
     const uid = this.uidOf(index);
     const gid = (this.settings.gid as number) + index;
@@ -102,6 +110,10 @@ export class SandboxUidPool {
         take: (index) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(index);
+        },
+        refuse: (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
         },
       };
       this.waiters.push(waiter);
