@@ -2,11 +2,18 @@ import { INestApplication } from '@nestjs/common';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClineRunOptions, ClineRunResult } from '@epitrace/cline-runner';
+import { processesOfUid } from '@epitrace/sandbox';
 import { FIXED_PRICE_JS, SHOP_REPO_FILES, waitFor } from '@epitrace/testing';
 import { ClineRunnerPort } from '../src/fix-jobs/cline.port';
 import { CodeAgentHarness } from './support/code-agent-harness';
 
-/** The shop's test, which also leaves what real test runs leave: a file in the checkout and a cache in HOME. */
+/** Ids no other spec file uses: the agent's pool kills every process of its uids. */
+const SANDBOX_BASE = 61_300;
+
+/**
+ * The shop's test, which also leaves what real test runs leave: a file in the checkout, a cache in
+ * HOME and a server it started in the background and never stopped (in a process group of its own).
+ */
 const TEST_THAT_WRITES = `const fs = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
@@ -14,6 +21,9 @@ fs.writeFileSync('test-report.txt', 'uid ' + process.getuid() + '\\n');
 fs.mkdirSync(path.join(os.homedir(), '.cache'), { recursive: true });
 fs.writeFileSync(path.join(os.homedir(), '.cache', 'shop'), 'cached');
 console.log('tests ran as uid ' + process.getuid());
+const server = require('node:child_process').spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+server.unref();
+console.log('left a server running, pid ' + server.pid);
 ${SHOP_REPO_FILES['test.js']}`;
 
 /** Fixes the price, noting who owned the checkout it was handed. */
@@ -35,7 +45,7 @@ class FixingCline implements ClineRunnerPort {
   beforeAll(async () => {
     await harness.start({ database: 'code_agent_sandbox', queuePrefix: 'code-sandbox', workDirPrefix: 'code-agent-sandbox-' });
     harness.github.addRepo('acme', 'shop', { defaultBranch: 'main' });
-    app = await harness.startAgent(cline, { env: { SANDBOX_MODE: 'user', SANDBOX_UID: '65534', SANDBOX_GID: '65534', LOG_SHIP_INTERVAL_MS: '50' } });
+    app = await harness.startAgent(cline, { env: { SANDBOX_MODE: 'user', SANDBOX_UID: String(SANDBOX_BASE), SANDBOX_GID: String(SANDBOX_BASE), SANDBOX_ID_COUNT: '2', LOG_SHIP_INTERVAL_MS: '50' } });
   });
 
   afterAll(async () => {
@@ -51,11 +61,17 @@ class FixingCline implements ClineRunnerPort {
 
     expect(done).toMatchObject({ status: 'done', baseline_test_outcome: 'failed', after_test_outcome: 'passed', error: null });
     const ranAs = (uid: string) => harness.ingest.entries.some((e) => e['jobId'] === seeded.fixJobId && e['category'] === 'tests' && e['message'] === `tests ran as uid ${uid}`);
-    await waitFor(() => ranAs('65534'), { what: 'the test output in the job log' });
+    await waitFor(() => ranAs(String(SANDBOX_BASE)), { what: 'the test output in the job log' });
     expect(ranAs('0')).toBe(false);
     // Between the tests the checkout was the service's again, and the fix holds only Cline's change.
     expect(cline.checkoutOwners).toEqual([0]);
     expect(await harness.git.changedFiles('acme', 'shop', 'main', done.branch)).toEqual(['src/price.js']);
-    expect(await readdir(harness.workDir)).toEqual([]);
+    // The job ends (its leftovers killed, its workspace removed) just after its row says done.
+    await waitFor(async () => (await readdir(harness.workDir)).length === 0, { what: 'the workspace to be removed' });
+
+    // The servers both test runs left behind were killed when the job gave its uid back.
+    const servers = harness.ingest.entries.flatMap((e) => (e['jobId'] === seeded.fixJobId && /^left a server running, pid (\d+)$/.exec(String(e['message']))?.[1]) || []);
+    expect(servers).toHaveLength(2);
+    await waitFor(async () => (await processesOfUid(SANDBOX_BASE)).length === 0, { what: 'the servers the job left to be killed' });
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseEnvSchema, encryptionKey, envBoolean, envInt, envPort, ingestSecret, loadConfig } from '@epitrace/config';
-import { SANDBOX_MODES } from '@epitrace/sandbox';
+import { checkSandboxEnv, sandboxEnvShape } from '@epitrace/sandbox';
 
 /** What a job spends outside the configured deadlines, at most: git commands (5 min each), GitHub calls, lending the checkout to the sandbox user. */
 const UNBOUNDED_STEPS_MS = 3_600_000;
@@ -52,10 +52,8 @@ export const CodeAgentEnvSchema = baseEnvSchema.extend({
   FIX_WORKSPACE_SWEEP_INTERVAL_MS: envInt(3_600_000, 1_000, 24 * 3_600_000),
   /** A workspace older than this is left over and removed; at least the longest a fix job can run (see longestFixJobMs). */
   FIX_WORKSPACE_MAX_AGE_MS: envInt(6 * 3_600_000, 60_000, 30 * 24 * 3_600_000),
-  /** How untrusted code (Cline's commands, the repository's tests) runs: none | user | bwrap. */
-  SANDBOX_MODE: z.enum(SANDBOX_MODES).default('none'),
-  SANDBOX_UID: z.coerce.number().int().min(1).optional(),
-  SANDBOX_GID: z.coerce.number().int().min(1).optional(),
+  /** How untrusted code runs (none | user | bwrap) and, in user mode, the uid/gid range its jobs get. */
+  ...sandboxEnvShape,
   /** Cline's model provider (anthropic, openai, openai-compatible, openrouter, …). */
   CLINE_PROVIDER: z.string().min(1).default('anthropic'),
   CLINE_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
@@ -67,9 +65,7 @@ export const CodeAgentEnvSchema = baseEnvSchema.extend({
   LOG_SHIP_BATCH: envInt(50, 1, 500),
   LOG_SHIP_INTERVAL_MS: envInt(500, 10, 60_000),
 }).superRefine((env, ctx) => {
-  if (env.SANDBOX_MODE === 'user' && (env.SANDBOX_UID === undefined || env.SANDBOX_GID === undefined)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SANDBOX_UID'], message: 'SANDBOX_UID and SANDBOX_GID are required when SANDBOX_MODE=user' });
-  }
+  checkSandboxEnv(env, ctx);
   const longest = longestFixJobMs(env);
   if (env.FIX_WORKSPACE_MAX_AGE_MS < longest) {
     ctx.addIssue({

@@ -12,6 +12,7 @@ export const clineRunnerProvider: Provider = {
     new ClineRunner({
       binary: config.CLINE_BIN || undefined,
       tempRoot: config.FIX_WORK_DIR || undefined,
-      sandbox: { mode: config.SANDBOX_MODE, uid: config.SANDBOX_UID, gid: config.SANDBOX_GID },
+      // In user mode each run brings the uid its job leased (SandboxUidPool).
+      sandbox: { mode: config.SANDBOX_MODE },
     }),
 };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FixJob, FixJobStatus } from '@epitrace/entities';
 import { APP_CONFIG, addLogIds, withLogIds } from '@epitrace/nest-common';
 import { CheckoutError, InvalidRepoUrlError, RepoCheckout, RepoLocation, parseRepoUrl } from '@epitrace/repo-checkout';
+import { SandboxLease, SandboxUidPool } from '@epitrace/sandbox';
 import type { CodeAgentConfig } from '../config/code-agent.config';
 import { GitHubApiError, GitHubClient, PullRequestSummary } from '../github/github-client';
 import { GitHubClientFactory } from '../github/github-client.factory';
@@ -65,6 +66,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
     @Inject(CLINE_RUNNER) private readonly cline: ClineRunnerPort,
     private readonly github: GitHubClientFactory,
     private readonly finished: FixFinishedPublisher,
+    private readonly sandboxIds: SandboxUidPool,
     @Inject(APP_CONFIG) private readonly config: CodeAgentConfig,
   ) {}
 
@@ -106,13 +108,16 @@ export class FixJobRunner implements BeforeApplicationShutdown {
     const heartbeat = setInterval(() => void this.store.heartbeat(job.id).catch(() => undefined), this.config.FIX_HEARTBEAT_MS);
     heartbeat.unref();
     let checkout: RepoCheckout | null = null;
+    let sandbox: SandboxLease | null = null;
     try {
       log.stage = 'cloning';
       log.info(`fix job started (attempt ${job.attempts})`);
       if (job.incidentId !== incidentId) throw new FixJobError('the job does not belong to the incident named in the queue message', false);
       const context = await this.contexts.load(job);
       log.addSecret(context.token);
-      return await this.fix(context, log, (c) => (checkout = c), stop.signal);
+      // One identity for every sandboxed step (tests, Cline, tests), so they can share the checkout.
+      sandbox = await this.sandboxIds.acquire(`fix job ${job.id}`, stop.signal);
+      return await this.fix(context, sandbox, log, (c) => (checkout = c), stop.signal);
     } catch (err) {
       const message = log.redact(err instanceof Error ? err.message : String(err)).slice(0, 1500);
       if (stop.signal.aborted) {
@@ -130,6 +135,9 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       return 'failed';
     } finally {
       clearInterval(heartbeat);
+      // Before the workspace goes: whatever the job left running as its uid is killed first.
+      const lease = sandbox as SandboxLease | null;
+      await lease?.release().catch((e: Error) => this.logger.error({ fixJobId: job.id, incidentId: job.incidentId }, `could not release the sandbox identity: ${e.message}`));
       const workspace = checkout as RepoCheckout | null;
       if (workspace) {
         await workspace.dispose().catch((e: Error) => this.logger.warn({ fixJobId: job.id, incidentId: job.incidentId }, `could not remove workspace ${workspace.root}: ${e.message}`));
@@ -140,7 +148,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
     }
   }
 
-  private async fix(context: FixJobContext, log: JobLog, keep: (c: RepoCheckout) => void, signal?: AbortSignal): Promise<FixRunOutcome> {
+  private async fix(context: FixJobContext, sandbox: SandboxLease, log: JobLog, keep: (c: RepoCheckout) => void, signal?: AbortSignal): Promise<FixRunOutcome> {
     const { job, incident, monitor, token } = context;
     const repo = parseRepoUrl(monitor.repoLink ?? '', { allowHttp: this.config.ALLOW_HTTP_REMOTES });
     const github = this.github.forRepository(token, repo);
@@ -182,7 +190,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
     const testCommand = detectTestCommand(checkout.dir);
     await this.store.record(job.id, { testCommand: testCommand?.display ?? null });
     log.info(testCommand ? `test command: ${testCommand.display}` : 'no test command found (package.json test script, pytest, go test, cargo test, make test)');
-    const baseline = await this.runTests(testCommand, checkout, home, log, true, signal);
+    const baseline = await this.runTests(testCommand, { checkout, home, sandbox }, log, true, signal);
     await this.store.record(job.id, { baselineTestOutcome: baseline.outcome });
     log.info(`tests before the fix: ${baseline.outcome}`);
     await this.setAsideArtefacts(checkout);
@@ -201,6 +209,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
       timeoutMs: this.config.FIX_TIMEOUT_MS,
       provider: { provider: this.config.CLINE_PROVIDER, model: this.config.CLINE_MODEL, apiKey: this.config.CLINE_API_KEY, baseUrl: this.config.CLINE_BASE_URL },
       redact: [token],
+      sandboxUser: sandbox.user,
       onEvent: (event) => log.info(event.detail ? `${event.message} — ${event.detail}` : event.message, 'cline'),
       signal,
     });
@@ -223,7 +232,7 @@ export class FixJobRunner implements BeforeApplicationShutdown {
     log.info(`Cline changed ${changed.length} file(s): ${changed.map((f) => f.path).join(', ')}`);
 
     await this.enter(job, 'testing', log);
-    facts.after = testCommand ? await this.runTests(testCommand, checkout, home, log, false, signal) : { outcome: 'no-tests', output: '' };
+    facts.after = testCommand ? await this.runTests(testCommand, { checkout, home, sandbox }, log, false, signal) : { outcome: 'no-tests', output: '' };
     await this.store.record(job.id, { afterTestOutcome: facts.after.outcome });
     log[facts.after.outcome === 'failed' || facts.after.outcome === 'timed_out' ? 'warn' : 'info'](`tests after the fix: ${facts.after.outcome}`);
 
@@ -270,10 +279,17 @@ export class FixJobRunner implements BeforeApplicationShutdown {
     return github.updatePullRequest(repo.owner, repo.name, current.number, { title: pr.title, body: pr.body, ...(current.state !== 'open' ? { state: 'open' as const } : {}) });
   }
 
-  private async runTests(command: TestCommand | null, checkout: RepoCheckout, home: string, log: JobLog, withSetup: boolean, signal?: AbortSignal): Promise<TestRunSummary> {
+  private async runTests(
+    command: TestCommand | null,
+    where: { checkout: RepoCheckout; home: string; sandbox: SandboxLease },
+    log: JobLog,
+    withSetup: boolean,
+    signal?: AbortSignal,
+  ): Promise<TestRunSummary> {
     if (!command) return { outcome: 'no-tests', output: '' };
     const deadline = Date.now() + this.config.TEST_TIMEOUT_MS;
-    const sandbox = { mode: this.config.SANDBOX_MODE, uid: this.config.SANDBOX_UID, gid: this.config.SANDBOX_GID };
+    const { checkout, home } = where;
+    const sandbox = where.sandbox.identity;
     const onLine = (line: string) => log.info(line, 'tests');
     let output = '';
     for (const step of withSetup ? command.setup : []) {

@@ -11,6 +11,7 @@ import { FixJobContextLoader } from './fix-job-context.loader';
 import { FixJobRunner } from './fix-job.runner';
 import { FixJobStore } from './fix-job.store';
 import { LeftoverWorkspaceSweeper } from './leftover-workspace.sweeper';
+import { sandboxUidPoolProvider } from './sandbox-uid-pool.provider';
 import { StaleFixJobSweeper } from './stale-fix-job.sweeper';
 
 /** The auto-fix pipeline: `code_queue` consumer, the runner and what it talks to. */
@@ -28,6 +29,7 @@ import { StaleFixJobSweeper } from './stale-fix-job.sweeper';
     JobLogFactory,
     ProcessRunner,
     clineRunnerProvider,
+    sandboxUidPoolProvider,
   ],
   exports: [StaleFixJobSweeper, FixJobStore],
 })
