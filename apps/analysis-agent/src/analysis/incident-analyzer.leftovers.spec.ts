@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { ClineRunner } from '@epitrace/cline-runner';
+import { SandboxUidPool } from '@epitrace/sandbox';
 import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
 import { IncidentAnalyzer } from './incident-analyzer.service';
 
@@ -33,7 +35,7 @@ describe('IncidentAnalyzer at boot (a real work dir)', () => {
     const running = checkout('epitrace-analysis-9f8e7d6c-Qw34Er', TIMEOUT_MS);
     const fixWorkspace = checkout('epitrace-fix-0a1b2c3d-Zz99Yy', TIMEOUT_MS + 2 * HOUR);
     const config = { ENCRYPTION_KEY: randomBytes(32).toString('base64'), ANALYSIS_WORK_DIR: workDir, ANALYSIS_TIMEOUT_MS: TIMEOUT_MS } as AnalysisAgentConfig;
-    const analyzer = new IncidentAnalyzer({} as DataSource, {} as ClineRunner, config);
+    const analyzer = new IncidentAnalyzer({} as DataSource, {} as ClineRunner, new SandboxUidPool({ mode: 'none', count: 1 }, new Logger('spec')), config);
 
     analyzer.onApplicationBootstrap();
     // Shutdown waits for the pass under way.

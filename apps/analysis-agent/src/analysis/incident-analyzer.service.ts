@@ -7,7 +7,7 @@ import { ClineRunner } from '@epitrace/cline-runner';
 import { AnalysisStatus, GithubToken, Incident, IncidentAnalysis, Monitor, MonitorCheck } from '@epitrace/entities';
 import { APP_CONFIG } from '@epitrace/nest-common';
 import { CheckoutError, RepoCheckout } from '@epitrace/repo-checkout';
-import { LeftoverDirSweeper } from '@epitrace/sandbox';
+import { LeftoverDirSweeper, SandboxLease, SandboxUidPool } from '@epitrace/sandbox';
 import { SecretCipher, redactSecrets } from '@epitrace/secrets';
 import type { AnalysisAgentConfig } from '../config/analysis-agent.config';
 import { CONTEXT_FILE_NAME, analysisPrompt, incidentContextMarkdown } from './analysis-prompt';
@@ -50,6 +50,7 @@ export class IncidentAnalyzer implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly dataSource: DataSource,
     private readonly cline: ClineRunner,
+    private readonly sandboxIds: SandboxUidPool,
     @Inject(APP_CONFIG) private readonly config: AnalysisAgentConfig,
   ) {
     this.cipher = new SecretCipher(config.ENCRYPTION_KEY);
@@ -124,6 +125,7 @@ export class IncidentAnalyzer implements OnApplicationBootstrap, OnApplicationSh
       return { status, error: `could not clone the repository (${reason}): ${redactSecrets((err as Error).message, known).slice(0, 300)}` };
     }
 
+    let sandbox: SandboxLease | undefined;
     try {
       const checks = await this.dataSource
         .getRepository(MonitorCheck)
@@ -131,6 +133,8 @@ export class IncidentAnalyzer implements OnApplicationBootstrap, OnApplicationSh
       // Outside the working tree, so the agent cannot mistake it for project code.
       const contextFile = join(checkout.root, CONTEXT_FILE_NAME);
       await writeFile(contextFile, incidentContextMarkdown(monitor, incident, checks), { mode: 0o600 });
+      // Waiting for a sandbox identity (all in use by other analyses) counts against the deadline.
+      sandbox = await this.sandboxIds.acquire(`analysis of incident ${incident.id}`);
       const remaining = this.config.ANALYSIS_TIMEOUT_MS - (Date.now() - startedAt);
       if (remaining <= 0) return { status: 'timed_out', error: `the analysis did not finish within ${Math.round(this.config.ANALYSIS_TIMEOUT_MS / 1000)} s` };
       const result = await this.cline.run({
@@ -142,12 +146,15 @@ export class IncidentAnalyzer implements OnApplicationBootstrap, OnApplicationSh
         timeoutMs: remaining,
         provider: { provider: this.config.CLINE_PROVIDER, model: this.config.CLINE_MODEL, apiKey: this.config.CLINE_API_KEY, baseUrl: this.config.CLINE_BASE_URL },
         redact: known,
+        sandboxUser: sandbox.user,
         onEvent: (e) => this.logger.debug({ incidentId: incident.id, monitorId: monitor.id }, `incident ${incident.id} cline ${e.kind}: ${e.message}`),
       });
       if (result.outcome === 'completed') return { status: 'completed', analysis: parseAnalysis(result.text) };
       if (result.outcome === 'timed_out') return { status: 'timed_out', error: `the analysis did not finish within ${Math.round(this.config.ANALYSIS_TIMEOUT_MS / 1000)} s` };
       return { status: 'failed', error: result.error ?? `cline ${result.outcome}` };
     } finally {
+      // Before the checkout goes: whatever the run left running as its uid is killed first.
+      await sandbox?.release().catch((err: Error) => this.logger.error({ incidentId: incident.id, monitorId: monitor.id }, `could not release the sandbox identity: ${err.message}`));
       await checkout.dispose().catch((err: Error) => this.logger.warn({ incidentId: incident.id, monitorId: monitor.id }, `could not remove the checkout ${checkout.root}: ${err.message}`));
     }
   }

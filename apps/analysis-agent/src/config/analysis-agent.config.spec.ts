@@ -10,7 +10,13 @@ describe('analysis-agent sandbox configuration', () => {
   it('accepts bwrap and user mode with a uid and gid', () => {
     expect(loadAnalysisAgentConfig({ ...base, SANDBOX_MODE: 'bwrap' }).SANDBOX_MODE).toBe('bwrap');
     const user = loadAnalysisAgentConfig({ ...base, SANDBOX_MODE: 'user', SANDBOX_UID: '10001', SANDBOX_GID: '10001' });
-    expect([user.SANDBOX_UID, user.SANDBOX_GID]).toEqual([10001, 10001]);
+    expect([user.SANDBOX_UID, user.SANDBOX_GID, user.SANDBOX_ID_COUNT]).toEqual([10001, 10001, 1]);
+  });
+
+  it('takes a range of uid/gid pairs for concurrent analyses, one that stays clear of nobody', () => {
+    const user = { ...base, SANDBOX_MODE: 'user', SANDBOX_UID: '10101', SANDBOX_GID: '10101' };
+    expect(loadAnalysisAgentConfig({ ...user, SANDBOX_ID_COUNT: '2' }).SANDBOX_ID_COUNT).toBe(2);
+    expect(() => loadAnalysisAgentConfig({ ...user, SANDBOX_UID: '65533', SANDBOX_ID_COUNT: '2' })).toThrow(/SANDBOX_UID.*nobody/);
   });
 
   it('refuses to boot in user mode without a uid and gid, or with an unknown mode', () => {

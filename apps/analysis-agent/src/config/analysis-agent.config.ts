@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseEnvSchema, encryptionKey, envBoolean, envInt, envPort, fixLinkSecret, loadConfig } from '@epitrace/config';
-import { SANDBOX_MODES } from '@epitrace/sandbox';
+import { checkSandboxEnv, sandboxEnvShape } from '@epitrace/sandbox';
 
 /** Every setting of the analysis-agent, validated at boot. Documented in .env.example. */
 export const AnalysisAgentEnvSchema = baseEnvSchema.extend({
@@ -34,10 +34,8 @@ export const AnalysisAgentEnvSchema = baseEnvSchema.extend({
   CLINE_BASE_URL: z.string().url().optional(),
   /** Path of the cline binary; default: the pinned package's native binary, then PATH. */
   CLINE_BIN: z.string().optional(),
-  /** How the Cline analysis runs: none | user | bwrap (same meaning as in the code-agent). */
-  SANDBOX_MODE: z.enum(SANDBOX_MODES).default('none'),
-  SANDBOX_UID: z.coerce.number().int().min(1).optional(),
-  SANDBOX_GID: z.coerce.number().int().min(1).optional(),
+  /** How untrusted code runs (none | user | bwrap) and, in user mode, the uid/gid range its jobs get. */
+  ...sandboxEnvShape,
   /** Deadline of one POST to a Slack/Discord webhook. */
   WEBHOOK_TIMEOUT_MS: envInt(10_000, 100, 120_000),
   /** Attempts per delivery within one job run (the job itself is retried by BullMQ after that). */
@@ -53,9 +51,7 @@ export const AnalysisAgentEnvSchema = baseEnvSchema.extend({
   /** Undelivered alerts older than this are given up on. */
   ALERT_RETRY_MAX_AGE_MS: envInt(86_400_000, 60_000, 30 * 86_400_000),
 }).superRefine((env, ctx) => {
-  if (env.SANDBOX_MODE === 'user' && (env.SANDBOX_UID === undefined || env.SANDBOX_GID === undefined)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SANDBOX_UID'], message: 'SANDBOX_UID and SANDBOX_GID are required when SANDBOX_MODE=user' });
-  }
+  checkSandboxEnv(env, ctx);
 });
 
 export type AnalysisAgentConfig = z.infer<typeof AnalysisAgentEnvSchema> & { APP_NAME: 'analysis-agent'; PORT: number; HOST: string };

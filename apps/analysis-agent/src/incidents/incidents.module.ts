@@ -9,6 +9,7 @@ import { AlertRecipients } from '../alerts/alert-recipients';
 import { AlertRetrySweep } from '../alerts/alert-retry.sweep';
 import { WebhookSender } from '../alerts/webhook-sender';
 import { IncidentAnalyzer } from '../analysis/incident-analyzer.service';
+import { sandboxUidPoolProvider } from '../analysis/sandbox-uid-pool.provider';
 import { IncidentEventsProcessor } from './incident-events.processor';
 import { IncidentEventsService } from './incident-events.service';
 
@@ -22,11 +23,12 @@ export class IncidentsModule {
         ClineRunnerModule.forRoot({
           binary: config.CLINE_BIN,
           tempRoot: config.ANALYSIS_WORK_DIR || undefined,
-          sandbox: { mode: config.SANDBOX_MODE, uid: config.SANDBOX_UID, gid: config.SANDBOX_GID },
+          // In user mode each run brings the uid its analysis leased (SandboxUidPool).
+          sandbox: { mode: config.SANDBOX_MODE },
         }),
         FixLinksModule.forRoot({ secret: config.FIX_LINK_SECRET, publicUrl: config.PUBLIC_URL, ttlMs: config.FIX_LINK_TTL_MS }),
       ],
-      providers: [WebhookSender, AlertRecipients, AlertOutbox, AlertRetrySweep, IncidentAnalyzer, IncidentEventsService, IncidentEventsProcessor],
+      providers: [WebhookSender, AlertRecipients, AlertOutbox, AlertRetrySweep, IncidentAnalyzer, IncidentEventsService, IncidentEventsProcessor, sandboxUidPoolProvider],
     };
   }
 }
