@@ -66,18 +66,18 @@ describe('lendToSandboxUser', () => {
     expect(readFileSync(join(work, 'sub', 'open.txt'), 'utf8')).toBe('x\n');
   });
 
-  (isRoot ? it : it.skip)('keeps a lent tree from every other uid while it is lent, and gives its mode back with it', async () => {
-    const before = statSync(work).mode & 0o7777;
+  (isRoot ? it : it.skip)('keeps a lent tree from every other uid while it is lent and after it is given back', async () => {
+    const otherJob = () => spawnSync('/bin/cat', [join(work, 'sub', 'tracked.txt')], { uid: 61_099, gid: 61_099, encoding: 'utf8' });
     const giveBack = await lendToSandboxUser([work], NOBODY);
     try {
       expect(statSync(work).mode & 0o777).toBe(0o700);
-      // Another job's sandbox user that knows the path (from the agent's argv) cannot read in it.
-      const read = spawnSync('/bin/cat', [join(work, 'sub', 'tracked.txt')], { uid: 61_099, gid: 61_099, encoding: 'utf8' });
-      expect(read.stderr).toContain('Permission denied');
+      // Another job's sandbox user that knows the path (from the agent's argv, a listing of /tmp) cannot read in it.
+      expect(otherJob().stderr).toContain('Permission denied');
     } finally {
       await giveBack();
     }
-    expect(statSync(work).mode & 0o7777).toBe(before);
+    expect(statSync(work).mode & 0o777).toBe(0o700);
+    expect(otherJob().stderr).toContain('Permission denied');
   });
 
   (isRoot ? it : it.skip)('changes a symlink in the tree, never the file it points to', async () => {

@@ -40,16 +40,16 @@ export async function makeReachable(paths: string[]): Promise<void> {
  * left running in the background keeps its uid, and must not be able to change the tree while
  * the service works in it. Symlinks are changed, never followed (-h; chmod skips them); hard
  * links to foreign files cannot be planted while fs.protected_hardlinks is on (the Linux
- * default). While lent, each path is the sandbox user's alone (no group or other permission on
- * it): another job's sandbox user, which can learn the path from the agent's command line, cannot
- * enter it; its mode comes back with its owner. Any other mode lends nothing.
+ * default). From its first lending on, each path is its owner's alone (the sandbox user's while
+ * lent, the service's afterwards: no group or other permission on it), before its parents are
+ * made reachable: another job's sandbox user, which can find the path (listing the work dir, the
+ * agent's command line), can never enter it. Any other mode lends nothing.
  */
 export async function lendToSandboxUser(paths: string[], sandbox: SandboxIdentity): Promise<GiveBack> {
   const { uid, gid } = sandbox;
   if (sandbox.mode !== 'user' || uid === undefined || gid === undefined) return async () => undefined;
   const unique = [...new Set(paths)];
   const owners = await Promise.all(unique.map(async (path) => ({ path, stats: await stat(path) })));
-  await makeReachable(unique);
   const chown = (path: string, owner: number, group: number) => execFileAsync('chown', ['-R', '-h', `${owner}:${group}`, path]);
   let givenBack = false;
   const giveBack = async () => {
@@ -59,7 +59,7 @@ export async function lendToSandboxUser(paths: string[], sandbox: SandboxIdentit
       await chown(path, stats.uid, stats.gid);
       // set-id bits too: chown clears them on files, not on directories.
       await execFileAsync('chmod', ['-R', 'go-w,ug-s', path]);
-      await chmod(path, stats.mode & 0o1755);
+      await chmod(path, stats.mode & 0o1700);
     }
     givenBack = true;
   };
@@ -68,6 +68,7 @@ export async function lendToSandboxUser(paths: string[], sandbox: SandboxIdentit
       await chown(path, uid, gid);
       await chmod(path, stats.mode & 0o1700);
     }
+    await makeReachable(unique);
   } catch (err) {
     await giveBack().catch(() => undefined);
     throw err;
