@@ -26,12 +26,23 @@ server.unref();
 console.log('left a server running, pid ' + server.pid);
 ${SHOP_REPO_FILES['test.js']}`;
 
-/** Fixes the price, noting who owned the checkout it was handed. */
+/**
+ * Fixes the price, noting who owned the checkout it was handed and which sandbox user the run was
+ * given. With `meet` set, each run waits until that many runs are under way: jobs that overlap.
+ */
 class FixingCline implements ClineRunnerPort {
   checkoutOwners: number[] = [];
+  users: ({ uid: number; gid: number } | undefined)[] = [];
+  meet = 1;
+  private arrived = 0;
+  private allArrived: () => void = () => undefined;
+  private readonly together = new Promise<void>((resolve) => (this.allArrived = resolve));
 
   async run(options: ClineRunOptions): Promise<ClineRunResult> {
     this.checkoutOwners.push((await stat(options.workdir)).uid);
+    this.users.push(options.sandboxUser);
+    if (++this.arrived >= this.meet) this.allArrived();
+    if (this.meet > 1) await this.together;
     await writeFile(join(options.workdir, 'src/price.js'), FIXED_PRICE_JS);
     return { outcome: 'completed', text: 'Seed the order total with 0', exitCode: 0, signal: null, stderrTail: '', durationMs: 1, eventCount: 0 };
   }
@@ -45,7 +56,7 @@ class FixingCline implements ClineRunnerPort {
   beforeAll(async () => {
     await harness.start({ database: 'code_agent_sandbox', queuePrefix: 'code-sandbox', workDirPrefix: 'code-agent-sandbox-' });
     harness.github.addRepo('acme', 'shop', { defaultBranch: 'main' });
-    app = await harness.startAgent(cline, { env: { SANDBOX_MODE: 'user', SANDBOX_UID: String(SANDBOX_BASE), SANDBOX_GID: String(SANDBOX_BASE), SANDBOX_ID_COUNT: '2', LOG_SHIP_INTERVAL_MS: '50' } });
+    app = await harness.startAgent(cline, { env: { SANDBOX_MODE: 'user', SANDBOX_UID: String(SANDBOX_BASE), SANDBOX_GID: String(SANDBOX_BASE), SANDBOX_ID_COUNT: '2', CODE_AGENT_CONCURRENCY: '2', LOG_SHIP_INTERVAL_MS: '50' } });
   });
 
   afterAll(async () => {
@@ -73,5 +84,30 @@ class FixingCline implements ClineRunnerPort {
     const servers = harness.ingest.entries.flatMap((e) => (e['jobId'] === seeded.fixJobId && /^left a server running, pid (\d+)$/.exec(String(e['message']))?.[1]) || []);
     expect(servers).toHaveLength(2);
     await waitFor(async () => (await processesOfUid(SANDBOX_BASE)).length === 0, { what: 'the servers the job left to be killed' });
+  });
+
+  it('runs two jobs at once as two different users, each for all its steps', async () => {
+    cline.users = [];
+    cline.meet = 2;
+    const jobs = [];
+    for (const name of ['cart', 'till']) {
+      harness.github.addRepo('acme', name, { defaultBranch: 'main' });
+      jobs.push(await harness.seedIncident(await harness.git.createRepo('acme', name, { ...SHOP_REPO_FILES, 'test.js': TEST_THAT_WRITES })));
+    }
+    await Promise.all(jobs.map((job) => harness.enqueueFixJob(job)));
+    for (const job of jobs) expect(await harness.waitForFixJobToFinish(job.fixJobId)).toMatchObject({ status: 'done' });
+
+    // Both Cline runs were under way together, as two different uid/gid pairs of the range…
+    const uids = cline.users.map((user) => user?.uid).sort();
+    expect(uids).toEqual([SANDBOX_BASE, SANDBOX_BASE + 1]);
+    expect(cline.users.every((user) => user?.gid === user?.uid)).toBe(true);
+    // …and each job's tests ran, before and after the fix, as one uid, not the other job's.
+    for (const job of jobs) {
+      const testUids = harness.ingest.entries.flatMap((e) => (e['jobId'] === job.fixJobId && /^tests ran as uid (\d+)$/.exec(String(e['message']))?.[1]) || []);
+      expect(testUids).toHaveLength(2);
+      expect(new Set(testUids).size).toBe(1);
+    }
+    const byJob = jobs.map((job) => harness.ingest.entries.find((e) => e['jobId'] === job.fixJobId && String(e['message']).startsWith('tests ran as uid'))?.['message']);
+    expect(new Set(byJob).size).toBe(2);
   });
 });
