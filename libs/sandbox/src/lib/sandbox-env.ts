@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envInt } from '@epitrace/config';
 import { SANDBOX_MODES } from './sandbox';
 
-/** `nobody` on most systems: shared with other services, so never part of a range of several ids. */
+/** `nobody` on most systems: other services run as it, and the pool kills whatever runs as its ids. */
 export const NOBODY_ID = 65534;
 /** 65535 is (uint16)-1, "no id" to some tools. */
 const NO_ID_16 = 65535;
@@ -30,25 +30,27 @@ export interface SandboxEnv {
 }
 
 /**
- * For a schema's superRefine. A single id is accepted as before (deployments that used `nobody`
- * keep booting); a range must not cover `nobody` or an id that means "none". That the two agents
- * on one host use disjoint ranges cannot be checked from one process: it is documented instead.
+ * For a schema's superRefine. The ids must be EpiTrace's alone: between jobs the pool kills every
+ * process running as one of its uids, so `nobody` (which other services use) and the ids that mean
+ * "none" are refused. That the two agents on one host use disjoint ranges cannot be checked from
+ * one process: it is documented instead.
  */
 export function checkSandboxEnv(env: SandboxEnv, ctx: z.RefinementCtx): void {
-  if (env.SANDBOX_MODE === 'user' && (env.SANDBOX_UID === undefined || env.SANDBOX_GID === undefined)) {
+  if (env.SANDBOX_MODE !== 'user') return;
+  if (env.SANDBOX_UID === undefined || env.SANDBOX_GID === undefined) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SANDBOX_UID'], message: 'SANDBOX_UID and SANDBOX_GID are required when SANDBOX_MODE=user' });
   }
   for (const key of ['SANDBOX_UID', 'SANDBOX_GID'] as const) {
     const first = env[key];
     if (first === undefined) continue;
     const last = first + env.SANDBOX_ID_COUNT - 1;
-    const forbidden = env.SANDBOX_ID_COUNT === 1 ? [NO_ID_32] : [NOBODY_ID, NO_ID_16, NO_ID_32];
+    const forbidden = [NOBODY_ID, NO_ID_16, NO_ID_32];
     const hit = forbidden.find((id) => first <= id && id <= last);
     if (hit === undefined && last < NO_ID_32) continue;
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       path: [key],
-      message: `${key}=${first} with SANDBOX_ID_COUNT=${env.SANDBOX_ID_COUNT} covers ${first}..${last}, which includes ${hit ?? NO_ID_32} (${hit === NOBODY_ID ? 'nobody' : 'not a usable id'}): let the range end at ${NOBODY_ID - 1} at most, or start above ${NO_ID_16}`,
+      message: `${key}=${first} with SANDBOX_ID_COUNT=${env.SANDBOX_ID_COUNT} covers ${first}..${last}, which includes ${hit ?? NO_ID_32} (${hit === NOBODY_ID ? 'nobody, which other services use: EpiTrace kills every process running as its sandbox ids between jobs' : 'not a usable id'}): give EpiTrace ids of its own, ending at ${NOBODY_ID - 1} at most or starting above ${NO_ID_16}`,
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { SandboxIdentity } from './lend-to-sandbox-user';
 import { killProcessesOfUid } from './kill-uid-processes';
 import type { SandboxMode } from './sandbox';
-import { NOBODY_ID, SandboxEnv } from './sandbox-env';
+import type { SandboxEnv } from './sandbox-env';
 
 /** What the pool logs to (a Nest Logger is one). */
 export interface SandboxPoolLogger {
@@ -64,9 +64,6 @@ export class SandboxUidPool {
   /** Before the first job: a process of an earlier run of the service may still hold one of the uids. */
   async onModuleInit(): Promise<void> {
     if (!this.switchesUsers) return;
-    if (this.settings.uid === NOBODY_ID) {
-      this.logger.warn(`SANDBOX_UID=${NOBODY_ID} is nobody, which other services may use too: every process running as it is killed at boot and after each job; give EpiTrace a uid of its own`);
-    }
     await this.killAll();
   }
 
