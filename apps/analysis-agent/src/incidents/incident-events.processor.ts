@@ -11,13 +11,9 @@ import { EventResult, IncidentEventsService } from './incident-events.service';
 export class IncidentEventsProcessor extends ContractProcessor<EventResult> {
   constructor(
     private readonly events: IncidentEventsService,
-    @Inject(APP_CONFIG) private readonly config: AnalysisAgentConfig,
+    @Inject(APP_CONFIG) config: AnalysisAgentConfig,
   ) {
-    super();
-  }
-
-  protected concurrency(): number {
-    return this.config.ANALYSIS_AGENT_CONCURRENCY;
+    super(config.ANALYSIS_AGENT_CONCURRENCY);
   }
 
   protected async handle(parsed: ValidatedJob, job: Job): Promise<EventResult> {

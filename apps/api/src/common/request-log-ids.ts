@@ -11,6 +11,8 @@ const ID_IN_PATH: [RegExp, keyof LogIds][] = [
   [new RegExp(`^/(?:alert/)?fix-jobs/${UUID}(?:/|$)`), 'fixJobId'],
 ];
 
+const JOB_FILTER = new RegExp(`^${UUID}$`);
+
 /** The ids a request concerns, read off its path (and the log stream's `jobId` filter). */
 export function logIdsOfRequest(path: string, query: Record<string, unknown>): LogIds {
   const ids: LogIds = {};
@@ -18,7 +20,7 @@ export function logIdsOfRequest(path: string, query: Record<string, unknown>): L
     const match = pattern.exec(path);
     if (match) ids[key] = match[1].toLowerCase();
   }
-  if (path.startsWith('/logs/code-worker/stream') && typeof query['jobId'] === 'string' && new RegExp(`^${UUID}$`).test(query['jobId'])) {
+  if (path.startsWith('/logs/code-worker/stream') && typeof query['jobId'] === 'string' && JOB_FILTER.test(query['jobId'])) {
     ids.fixJobId = query['jobId'].toLowerCase();
   }
   return ids;

@@ -11,13 +11,9 @@ import { FixJobInterruptedError, FixJobRunner, FixRunOutcome } from './fix-job.r
 export class CodeJobProcessor extends ContractProcessor<FixRunOutcome> {
   constructor(
     private readonly runner: FixJobRunner,
-    @Inject(APP_CONFIG) private readonly config: CodeAgentConfig,
+    @Inject(APP_CONFIG) config: CodeAgentConfig,
   ) {
-    super();
-  }
-
-  protected concurrency(): number {
-    return this.config.CODE_AGENT_CONCURRENCY;
+    super(config.CODE_AGENT_CONCURRENCY);
   }
 
   protected async handle(parsed: ValidatedJob, job: Job, token?: string): Promise<FixRunOutcome> {

@@ -24,13 +24,9 @@ export class CheckProcessor extends ContractProcessor<CheckRunResult> {
 
   constructor(
     private readonly checks: CheckService,
-    @Inject(APP_CONFIG) private readonly config: MonitorWorkerConfig,
+    @Inject(APP_CONFIG) config: MonitorWorkerConfig,
   ) {
-    super();
-  }
-
-  protected concurrency(): number {
-    return this.config.MONITOR_WORKER_CONCURRENCY;
+    super(config.MONITOR_WORKER_CONCURRENCY);
   }
 
   /** E.g. Redis lost the job under our feet (its data was wiped); the reconciler restores the schedules. */

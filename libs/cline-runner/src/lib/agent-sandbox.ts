@@ -2,22 +2,13 @@ import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
-import { GiveBack, SandboxIdentity, lendToSandboxUser, makeReachable, sandboxCommand } from '@epitrace/sandbox';
+import { GiveBack, SandboxIdentity, SandboxedCommand, lendToSandboxUser, makeReachable, sandboxCommand } from '@epitrace/sandbox';
 
 const execFileAsync = promisify(execFile);
 
 /** How the agent itself is confined (see @epitrace/sandbox for what each mode protects against). */
 export interface ClineSandboxSettings extends SandboxIdentity {
   bwrapPath?: string;
-}
-
-export interface AgentSpawn {
-  command: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd: string;
-  uid?: number;
-  gid?: number;
 }
 
 /**
@@ -45,7 +36,7 @@ export function sandboxedAgent(
   env: NodeJS.ProcessEnv,
   paths: { workdir: string; runRoot: string; readable?: string[] },
   sandbox: ClineSandboxSettings,
-): AgentSpawn {
+): SandboxedCommand {
   const cleanEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) cleanEnv[key] = value;
   return sandboxCommand(binary, args, {

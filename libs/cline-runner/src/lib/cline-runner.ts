@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redactSecrets } from '@epitrace/secrets';
-import { AgentSpawn, ClineSandboxSettings, assertSandboxUsable, lendRunToSandboxUser, sandboxedAgent } from './agent-sandbox';
+import type { SandboxedCommand } from '@epitrace/sandbox';
+import { ClineSandboxSettings, assertSandboxUsable, lendRunToSandboxUser, sandboxedAgent } from './agent-sandbox';
 import { RunDirs, runArgs, runEnv } from './cline-args';
 import { resolveClineBinary } from './cline-binary';
 import { RunResultLine, TailBuffer, parseClineLine, truncate } from './cline-events';
@@ -159,7 +160,7 @@ export class ClineRunner implements OnModuleInit, OnApplicationShutdown {
     return sandbox.mode === 'user' && options.sandboxUser ? { ...sandbox, ...options.sandboxUser } : sandbox;
   }
 
-  private agentSpawn(args: string[], options: ClineRunOptions, dirs: RunDirs, env: NodeJS.ProcessEnv): AgentSpawn {
+  private agentSpawn(args: string[], options: ClineRunOptions, dirs: RunDirs, env: NodeJS.ProcessEnv): SandboxedCommand {
     return sandboxedAgent(this.settings.binary, args, env, { workdir: options.workdir, runRoot: dirs.root, readable: options.readable }, this.sandboxFor(options));
   }
 

@@ -15,13 +15,15 @@ export abstract class ContractProcessor<Result> extends WorkerHost implements On
   /** Whether a failed job gets a log line of its own (off where failures are reported in bulk elsewhere). */
   protected readonly logsFailedJobs: boolean = true;
 
-  /** How many jobs this process handles at once (from the app's config). */
-  protected abstract concurrency(): number;
+  /** `concurrency`: how many jobs this process handles at once (from the app's config). */
+  constructor(private readonly concurrency: number) {
+    super();
+  }
 
   protected abstract handle(parsed: ValidatedJob, job: Job, token?: string): Promise<Result>;
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = this.concurrency();
+    this.worker.concurrency = this.concurrency;
   }
 
   process(job: Job, token?: string): Promise<Result> {
